@@ -5,9 +5,9 @@ Same results as urllib.parse; the speed comes from doing the per-character work 
 - ``quote``: a regex per ``safe`` set answers "is anything unsafe?" in one scan (most
   strings are returned as they are); otherwise the bytes go through ``str.translate``
   with a 256-entry table (ASCII input) or ``map`` over the same table.
-- ``unquote``: ASCII input is split on ``%`` and looked up in a table of the 22x22
-  escapes (as urllib does), or for escape-heavy text each run of escapes becomes one
-  ``bytes.fromhex`` call. Non-ASCII input is decoded run by run, exactly as urllib does,
+- ``unquote``: ASCII input is split on ``%`` and each escape looked up in a table of
+  the 22x22 escapes as a Latin-1 ``str``, so one ``encode``/``decode`` finishes the
+  job (urllib goes through bytes per ASCII run). Non-ASCII input is decoded run by run, exactly as urllib does,
   so the result never depends on the path taken.
 """
 
@@ -45,7 +45,6 @@ _HEXDIG: Final = "0123456789ABCDEFabcdef"
 _HEX_TO_BYTE: Final = {(a + b).encode(): bytes.fromhex(a + b) for a in _HEXDIG for b in _HEXDIG}
 _HEX_TO_CHR: Final = {a + b: chr(int(a + b, 16)) for a in _HEXDIG for b in _HEXDIG}
 _ASCII_RE: Final = re.compile("([\x00-\x7f]+)")
-_ESCAPES_RE: Final = re.compile("(?:%[0-9A-Fa-f]{2})+")
 _UTF8_NAMES: Final = frozenset({"utf-8", "utf8", "UTF-8", "UTF8", "utf_8"})
 # Encodings that decode ASCII bytes to the same characters.
 _ASCII_COMPATIBLE: Final = _UTF8_NAMES | {"ascii", "latin-1", "latin1", "iso-8859-1"}
@@ -217,29 +216,22 @@ def unquote_to_bytes(string: str | bytes | bytearray) -> bytes:
 
 def _unquote_ascii(string: str, encoding: str, errors: str) -> str:
     """Decode an ASCII string with escapes; equals ``unquote_to_bytes(s).decode(...)``."""
-    if string.count("%") > 8:
-        text = _ESCAPES_RE.sub(_escapes_to_latin1, string)
-    else:
-        bits = string.split("%")
-        res = [bits[0]]
-        append = res.append
-        lookup = _HEX_TO_CHR.get
-        for item in bits[1:]:
-            char = lookup(item[:2])
-            if char is None:
-                append("%")
-                append(item)
-            else:
-                append(char)
-                append(item[2:])
-        text = "".join(res)
+    bits = string.split("%")
+    res = [bits[0]]
+    append = res.append
+    lookup = _HEX_TO_CHR.get
+    for item in bits[1:]:
+        char = lookup(item[:2])
+        if char is None:
+            append("%")
+            append(item)
+        else:
+            append(char)
+            append(item[2:])
+    text = "".join(res)
     if text.isascii() and encoding in _ASCII_COMPATIBLE:
         return text
     return text.encode("latin-1").decode(encoding, errors)
-
-
-def _escapes_to_latin1(match: re.Match[str]) -> str:
-    return bytes.fromhex(match.group().replace("%", "")).decode("latin-1")
 
 
 def unquote(string: str | bytes, encoding: str = "utf-8", errors: str = "replace") -> str:
