@@ -283,8 +283,9 @@ class Connection:
                 raise RemoteProtocolError("server sent data before any request",
                                           received=self._buf.peek(80))
         elif (server is State.DONE or server is State.MUST_CLOSE) and self._buf:
-            raise RemoteProtocolError("server sent data after the end of the response",
-                                      received=self._buf.peek(80))
+            # Bytes after a complete response: never parsed (no pipelining); the
+            # connection is simply not reusable (see ``is_reusable``).
+            return PAUSED
         if self._eof:
             if server is not State.CLOSED:
                 st.process_event(SERVER, ConnectionClosed)
