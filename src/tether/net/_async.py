@@ -9,6 +9,7 @@ without suspending.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import socket
 import ssl
 from typing import Any, Final
@@ -270,15 +271,19 @@ async def connect_tcp_async(
         raise timeout_error(errors.ConnectTimeout, step, wait, True, deadline)
     bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
     sni = (server_hostname or bare).rstrip(".") if ssl_context is not None else None
+    # An IP literal has one address: no racing machinery needed.
+    delay = None if _is_ip(bare) else happy_eyeballs_delay
     try:
-        transport, protocol = await asyncio.wait_for(
-            loop.create_connection(
-                lambda: _Protocol(loop), bare, port,
-                happy_eyeballs_delay=happy_eyeballs_delay, interleave=1,
-                local_addr=local_address, ssl=ssl_context, server_hostname=sni,
-            ),
-            wait,
+        connecting = loop.create_connection(
+            lambda: _Protocol(loop), bare, port,
+            happy_eyeballs_delay=delay, interleave=1 if delay is not None else None,
+            local_addr=local_address, ssl=ssl_context, server_hostname=sni,
         )
+        if _timeout_cm is not None:
+            async with _timeout_cm(wait):
+                transport, protocol = await connecting
+        else:
+            transport, protocol = await asyncio.wait_for(connecting, wait)
     except (TimeoutError, asyncio.TimeoutError):
         raise timeout_error(errors.ConnectTimeout, step, wait, by_deadline, deadline) from None
     except ssl.SSLError as exc:
@@ -295,6 +300,18 @@ async def connect_tcp_async(
             pass
     return AsyncSocketStream(transport, protocol, timeouts, deadline,
                              server_hostname or bare)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+# asyncio.timeout (3.11+) avoids wait_for's extra task.
+_timeout_cm: Any = getattr(asyncio, "timeout", None)
 
 
 def _reason(exc: OSError) -> str:

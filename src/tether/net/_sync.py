@@ -15,7 +15,7 @@ from tether import errors
 from tether.net._addr import AddrInfo, resolve
 from tether.net._base import UNSET, SyncStream, Unset
 from tether.net._timeouts import DEFAULT_TIMEOUTS, Deadline, TimeoutConfig, budget, timeout_error
-from tether.net._translate import translating
+from tether.net._translate import translate_exception, translating
 
 __all__ = ["HAPPY_EYEBALLS_DELAY", "SocketStream", "connect_tcp"]
 
@@ -28,7 +28,7 @@ _IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN, errno.EALREA
 class SocketStream(SyncStream):
     """A :class:`SyncStream` over a connected (possibly TLS) socket."""
 
-    __slots__ = ("_closed", "_current_timeout", "_label", "_server_hostname", "_sock",
+    __slots__ = ("_closed", "_current_timeout", "_server_hostname", "_sock",
                  "deadline", "timeouts")
 
     def __init__(
@@ -44,11 +44,15 @@ class SocketStream(SyncStream):
         self._server_hostname = server_hostname
         self._closed = False
         self._current_timeout: float | Unset | None = UNSET
+
+    @property
+    def _label(self) -> str:
+        # Computed only when a message needs it: getpeername() is a system call.
         try:
-            peer = sock.getpeername()
-            self._label = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
+            peer = self._sock.getpeername()
         except OSError:
-            self._label = "peer"
+            return "peer"
+        return f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
 
     # -- helpers -------------------------------------------------------------------
     def _settimeout(self, value: float | None) -> None:
@@ -60,37 +64,58 @@ class SocketStream(SyncStream):
         if self._closed:
             raise errors.ClosedError("the connection was already closed")
 
+    def _failed(self, exc: Exception, kind: type[errors.TimeoutError],
+                error_cls: type[errors.NetworkError], verb: str, wait: float | None,
+                by_deadline: bool) -> BaseException:
+        step = f"{verb} {self._label}"
+        message = timeout_error(kind, step, wait, by_deadline, self.deadline).args[0]
+        return translate_exception(exc, step, timeout_cls=kind, error_cls=error_cls,
+                                   timeout_message=message, host=self._server_hostname)
+
     # -- contract ------------------------------------------------------------------
     def read(self, max_bytes: int = 65536, timeout: float | Unset | None = UNSET) -> bytes:
-        self._check_open()
+        if self._closed:
+            raise errors.ClosedError("the connection was already closed")
         wait = self.timeouts.read if isinstance(timeout, Unset) else timeout
-        deadline = self.deadline
-        if deadline is None:
-            by_deadline = False
-        else:
-            wait, by_deadline = budget(wait, deadline)
+        by_deadline = False
+        if self.deadline is not None:
+            wait, by_deadline = budget(wait, self.deadline)
             if wait is not None and wait <= 0:
                 raise timeout_error(errors.ReadTimeout, f"reading from {self._label}", wait,
-                                    True, deadline)
-        self._settimeout(wait)
-        step = f"reading from {self._label}"
-        message = (timeout_error(errors.ReadTimeout, step, wait, by_deadline, deadline).args[0])
-        with translating(step, timeout_cls=errors.ReadTimeout, error_cls=errors.ReadError,
-                         timeout_message=message, host=self._server_hostname):
+                                    True, self.deadline)
+        if wait != self._current_timeout:
+            self._sock.settimeout(wait)
+            self._current_timeout = wait
+        try:
             return self._sock.recv(max_bytes)
+        except Exception as exc:
+            mapped = self._failed(exc, errors.ReadTimeout, errors.ReadError, "reading from",
+                                  wait, by_deadline)
+            if mapped is exc:
+                raise
+            raise mapped from exc
 
     def write(self, data: bytes, timeout: float | Unset | None = UNSET) -> None:
-        self._check_open()
+        if self._closed:
+            raise errors.ClosedError("the connection was already closed")
         wait = self.timeouts.write if isinstance(timeout, Unset) else timeout
-        wait, by_deadline = budget(wait, self.deadline)
-        step = f"writing to {self._label}"
-        if wait is not None and wait <= 0:
-            raise timeout_error(errors.WriteTimeout, step, wait, True, self.deadline)
-        self._settimeout(wait)
-        message = timeout_error(errors.WriteTimeout, step, wait, by_deadline, self.deadline).args[0]
-        with translating(step, timeout_cls=errors.WriteTimeout, error_cls=errors.WriteError,
-                         timeout_message=message, host=self._server_hostname):
+        by_deadline = False
+        if self.deadline is not None:
+            wait, by_deadline = budget(wait, self.deadline)
+            if wait is not None and wait <= 0:
+                raise timeout_error(errors.WriteTimeout, f"writing to {self._label}", wait,
+                                    True, self.deadline)
+        if wait != self._current_timeout:
+            self._sock.settimeout(wait)
+            self._current_timeout = wait
+        try:
             self._sock.sendall(data)
+        except Exception as exc:
+            mapped = self._failed(exc, errors.WriteTimeout, errors.WriteError, "writing to",
+                                  wait, by_deadline)
+            if mapped is exc:
+                raise
+            raise mapped from exc
 
     def start_tls(
         self,
@@ -269,6 +294,23 @@ def _happy_eyeballs(
         sel.close()
 
 
+def _connect_one(info: AddrInfo, wait: float | None, local_address: tuple[str, int] | None,
+                 errs: list[OSError]) -> socket.socket | None:
+    """One address: a plain blocking connect (no racing needed)."""
+    family, type_, proto, _, addr = info
+    sock = socket.socket(family, type_, proto)
+    try:
+        sock.settimeout(wait)
+        if local_address:
+            sock.bind(local_address)
+        sock.connect(addr)
+    except OSError as exc:  # TimeoutError included: the caller tells them apart
+        sock.close()
+        errs.append(exc)
+        return None
+    return sock
+
+
 def connect_tcp(
     host: str,
     port: int,
@@ -303,12 +345,17 @@ def connect_tcp(
         raise errors.ConnectError(f"could not resolve host {host!r}: {exc}") from exc
     infos = _filter_local(infos, local_address)
     errs: list[OSError] = []
-    sock = _happy_eyeballs(infos, end, happy_eyeballs_delay, local_address, errs)
+    if len(infos) == 1:
+        sock = _connect_one(infos[0], wait, local_address, errs)
+    else:
+        sock = _happy_eyeballs(infos, end, happy_eyeballs_delay, local_address, errs)
     if sock is None:
-        if end is not None and time.monotonic() >= end:
+        timed_out = any(isinstance(e, TimeoutError) for e in errs)
+        if timed_out or (end is not None and time.monotonic() >= end):
             raise timeout_error(errors.ConnectTimeout, step, wait, by_deadline, deadline)
         raise errors.ConnectError(_describe(errs, host, port))
-    sock.setblocking(True)
+    if len(infos) != 1:
+        sock.setblocking(True)
     _set_nodelay(sock)
     stream = SocketStream(sock, timeouts, deadline)
     if ssl_context is None:

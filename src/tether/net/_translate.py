@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from tether import errors
 
-__all__ = ["translate_tls_error", "translating"]
+__all__ = ["translate_exception", "translate_tls_error", "translating"]
 
 
 def translate_tls_error(exc: ssl.SSLError, host: str | None) -> errors.TLSError:
@@ -34,6 +34,31 @@ def translate_tls_error(exc: ssl.SSLError, host: str | None) -> errors.TLSError:
     return err
 
 
+def translate_exception(
+    exc: BaseException,
+    step: str,
+    *,
+    timeout_cls: type[errors.TimeoutError],
+    error_cls: type[errors.NetworkError],
+    timeout_message: str | None = None,
+    host: str | None = None,
+) -> BaseException:
+    """The tether exception for ``exc`` (``exc`` itself if it is not a network error)."""
+    if isinstance(exc, errors.TetherError):
+        return exc
+    if isinstance(exc, TimeoutError):
+        return timeout_cls(timeout_message or f"timed out while {step}")
+    if isinstance(exc, ssl.SSLError):
+        return translate_tls_error(exc, host)
+    if isinstance(exc, socket.gaierror):
+        return errors.ConnectError(f"could not resolve host while {step}: {exc}")
+    if isinstance(exc, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
+        return error_cls(f"connection lost while {step}: {exc.strerror or exc}")
+    if isinstance(exc, OSError):
+        return error_cls(f"{exc.strerror or exc} while {step}")
+    return exc
+
+
 @contextlib.contextmanager
 def translating(
     step: str,
@@ -50,15 +75,9 @@ def translating(
     """
     try:
         yield
-    except errors.TetherError:
-        raise
-    except TimeoutError as exc:
-        raise timeout_cls(timeout_message or f"timed out while {step}") from exc
-    except ssl.SSLError as exc:
-        raise translate_tls_error(exc, host) from exc
-    except socket.gaierror as exc:
-        raise errors.ConnectError(f"could not resolve host while {step}: {exc}") from exc
-    except (ConnectionResetError, BrokenPipeError, ConnectionAbortedError) as exc:
-        raise error_cls(f"connection lost while {step}: {exc.strerror or exc}") from exc
-    except OSError as exc:
-        raise error_cls(f"{exc.strerror or exc} while {step}") from exc
+    except Exception as exc:
+        mapped = translate_exception(exc, step, timeout_cls=timeout_cls, error_cls=error_cls,
+                                     timeout_message=timeout_message, host=host)
+        if mapped is exc:
+            raise
+        raise mapped from exc

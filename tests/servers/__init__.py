@@ -1,0 +1,1 @@
+"""Real servers for tests, as pytest fixtures (see _harness.py)."""
