@@ -152,7 +152,8 @@ def print_group(title: str, order: list[str], samples: dict[str, list[float]],
                 extra: dict[str, dict[str, Any]], markdown: bool) -> None:
     base = statistics.median(samples[order[0]]) if samples[order[0]] else None
     if markdown:
-        print(f"\n**{title}**\n\n| implementation | median | min–max | tether is × as fast | peak RSS |")
+        print(f"\n**{title}**\n\n| implementation | median | min-max "
+              "| tether is x as fast | peak RSS |")
         print("| --- | ---: | ---: | ---: | ---: |")
     else:
         print(f"\n== {title}")
@@ -164,12 +165,12 @@ def print_group(title: str, order: list[str], samples: dict[str, list[float]],
             print(f"| {impl} | error: {err} | | | |" if markdown else f"  {impl:<28} ERROR {err}")
             continue
         med = statistics.median(vals)
-        ratio = "" if impl == order[0] or base is None else f"{med / base:.2f}×"
+        ratio = "" if impl == order[0] or base is None else f"{med / base:.2f}x"
         if markdown:
-            print(f"| {impl} | {fmt_s(med).strip()} | {fmt_s(min(vals)).strip()}–"
+            print(f"| {impl} | {fmt_s(med).strip()} | {fmt_s(min(vals)).strip()}-"
                   f"{fmt_s(max(vals)).strip()} | {ratio} | {rss:.0f} MiB |")
         else:
-            print(f"  {impl:<28}{fmt_s(med)}  [{fmt_s(min(vals)).strip()} – "
+            print(f"  {impl:<28}{fmt_s(med)}  [{fmt_s(min(vals)).strip()} - "
                   f"{fmt_s(max(vals)).strip()}]  {ratio:>8}  peak {rss:6.0f} MiB")
     sys.stdout.flush()
 
