@@ -116,6 +116,8 @@ from ._split import uses_netloc as uses_netloc
 from ._split import uses_params as uses_params
 from ._split import uses_query as uses_query
 from ._split import uses_relative as uses_relative
+from ._url import URL as URL
+from ._url import QueryParams as QueryParams
 
 if not TYPE_CHECKING:
     # Runtime only: a typed module __getattr__ would let mypy accept any attribute.

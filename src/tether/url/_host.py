@@ -291,7 +291,7 @@ def _uts46_to_ascii(domain: str) -> str:
             if not ok:
                 raise InvalidHost(f"invalid host {domain!r}: label {label!r} breaks the Bidi rule")
     out = []
-    for original, label in zip(labels, unicode_labels):
+    for original, label in zip(labels, unicode_labels, strict=False):
         if label.isascii():
             out.append(label)
         elif original[:4] == "xn--":
@@ -326,10 +326,7 @@ def parse_host(text: str, special: bool) -> str:
         if found:
             raise InvalidHost(f"forbidden code point {found.group()!r} in host {text!r}")
         return _c0_encode(text)
-    if "%" in text:
-        domain = percent_decode(text).decode("utf-8", "replace")
-    else:
-        domain = text
+    domain = percent_decode(text).decode("utf-8", "replace") if "%" in text else text
     ascii_domain = domain_to_ascii(domain)
     found = _FORBIDDEN_DOMAIN_RE.search(ascii_domain)
     if found:

@@ -7,8 +7,8 @@ Same results as urllib.parse; the speed comes from doing the per-character work 
   with a 256-entry table (ASCII input) or ``map`` over the same table.
 - ``unquote``: ASCII input is split on ``%`` and each escape looked up in a table of
   the 22x22 escapes as a Latin-1 ``str``, so one ``encode``/``decode`` finishes the
-  job (urllib goes through bytes per ASCII run). Non-ASCII input is decoded run by run, exactly as urllib does,
-  so the result never depends on the path taken.
+  job (urllib goes through bytes per ASCII run). Non-ASCII input is decoded run by
+  run, exactly as urllib does, so the result never depends on the path taken.
 """
 
 from __future__ import annotations

@@ -54,7 +54,9 @@ def encode_char(c: str, encode_set: frozenset[str]) -> str:
     """UTF-8 percent-encode ``c`` if it is in the set (C0 controls and non-ASCII always)."""
     if " " <= c <= "~" and c not in encode_set:
         return c
-    return "".join(f"%{b:02X}" for b in c.encode("utf-8", "surrogatepass"))
+    if "\ud800" <= c <= "\udfff":
+        c = "\ufffd"  # a lone surrogate is not a scalar value: U+FFFD, as USVString
+    return "".join(f"%{b:02X}" for b in c.encode("utf-8"))
 
 
 def encode_string(text: str, encode_set: frozenset[str]) -> str:
@@ -290,7 +292,7 @@ def parse(text: str, base: Record | None = None) -> Record:
                 buffer += c
             elif not c or c in "/?#" or (special and c == "\\"):
                 if buffer:
-                    port = int(buffer)
+                    port = int(buffer) if len(buffer.lstrip("0")) <= 5 else 65536
                     if port > 65535:
                         raise InvalidPort(f"port {buffer} out of range 0-65535")
                     url.port = None if DEFAULT_PORTS.get(url.scheme) == port else port
@@ -421,10 +423,9 @@ def parse(text: str, base: Record | None = None) -> Record:
                     state = FRAGMENT
             else:
                 buffer += c
-        elif state == FRAGMENT:
-            if c:
-                assert url.fragment is not None
-                url.fragment += encode_char(c, FRAGMENT_SET)
+        elif state == FRAGMENT and c:
+            assert url.fragment is not None
+            url.fragment += encode_char(c, FRAGMENT_SET)
         if pointer >= n:
             break
         pointer += 1
