@@ -20,8 +20,9 @@ A TLS upgrade (RFC 3207 §4.2) calls :meth:`SMTPEngine.start_tls`, which drops a
 buffered: bytes that arrived with or after the ``220`` to STARTTLS came in plaintext
 and must never be read as if they were part of the protected session (CVE-2011-0411).
 
-``trace`` is an optional callback ``(event, data)`` (``"send"``/``"reply-line"``) for
-debug output; the engine calls it and never prints.
+``trace`` is an optional callback ``(event, data)`` for debug output: ``"send"`` with
+the bytes, ``"reply-line"`` with each raw line; drivers add ``"reply"`` with the
+:class:`Reply`. The engine calls it and never prints.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ MAX_RECIPIENTS_PER_TRANSACTION: Final = 100
 #: warns of this deadlock).
 MAX_PIPELINED_COMMANDS: Final = 200
 
-Trace = Callable[[str, bytes], None]
+Trace = Callable[[str, object], None]
 
 
 class SMTPEngine:
