@@ -22,3 +22,9 @@ from tether.http._types import (
 from tether.http._types import (
     RawResponse as RawResponse,
 )
+from tether.http._transport import (
+    AsyncHTTPTransport as AsyncHTTPTransport,
+)
+from tether.http._transport import (
+    HTTPTransport as HTTPTransport,
+)
