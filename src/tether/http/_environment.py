@@ -1,0 +1,210 @@
+"""Settings the requests API takes from the environment when ``trust_env`` is true.
+
+- Proxies: ``http_proxy``, ``https_proxy``, ``all_proxy`` (any case, through
+  :func:`urllib.request.getproxies`, whose ``all`` key requests honours), and
+  ``no_proxy`` (host suffixes, ``host:port``, IPv4 CIDR blocks), with requests'
+  matching rules; proxy URLs may be ``http``, ``https``, ``socks4``, ``socks5``,
+  ``socks5h``.
+- Credentials from ``~/.netrc`` (or ``_netrc``, or the file ``NETRC`` names) for hosts
+  without explicit auth.
+- CA bundles: ``REQUESTS_CA_BUNDLE``, then ``CURL_CA_BUNDLE``, when ``verify`` is left
+  at ``True`` (``SSL_CERT_FILE``/``SSL_CERT_DIR`` are honoured by tether's TLS factory).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import struct
+from collections.abc import Iterator, Mapping
+from typing import Any
+from urllib.parse import unquote, urlparse
+from urllib.request import getproxies, proxy_bypass
+
+__all__ = [
+    "NETRC_FILES",
+    "address_in_network",
+    "ca_bundle_from_env",
+    "dotted_netmask",
+    "get_environ_proxies",
+    "get_netrc_auth",
+    "is_ipv4_address",
+    "is_valid_cidr",
+    "resolve_proxies",
+    "select_proxy",
+    "set_environ",
+    "should_bypass_proxies",
+]
+
+NETRC_FILES = (".netrc", "_netrc")
+
+
+def get_netrc_auth(url: str, raise_errors: bool = False) -> tuple[str, str] | None:
+    """(login, password) for ``url``'s host from the netrc file, if there is one."""
+    from netrc import NetrcParseError, netrc
+
+    override = os.environ.get("NETRC")
+    locations = (override,) if override is not None else tuple(f"~/{f}" for f in NETRC_FILES)
+    path = None
+    for location in locations:
+        candidate = os.path.expanduser(location)
+        if os.path.exists(candidate):
+            path = candidate
+            break
+    if path is None:
+        return None
+    host = urlparse(url).hostname
+    if host is None:
+        return None
+    try:
+        entry = netrc(path).authenticators(host)
+    except (NetrcParseError, OSError):
+        if raise_errors:
+            raise
+        return None
+    if entry and any(entry):
+        login = entry[0] if entry[0] else entry[1]
+        return (login or "", entry[2] or "")
+    return None
+
+
+def is_ipv4_address(string_ip: str) -> bool:
+    try:
+        socket.inet_aton(string_ip)
+    except OSError:
+        return False
+    return True
+
+
+def dotted_netmask(mask: int) -> str:
+    """``24`` → ``'255.255.255.0'``."""
+    bits = 0xFFFFFFFF ^ (1 << 32 - mask) - 1
+    return socket.inet_ntoa(struct.pack(">I", bits))
+
+
+def is_valid_cidr(string_network: str) -> bool:
+    if string_network.count("/") != 1:
+        return False
+    address, _, mask_text = string_network.partition("/")
+    try:
+        mask = int(mask_text)
+    except ValueError:
+        return False
+    if mask < 1 or mask > 32:
+        return False
+    return is_ipv4_address(address)
+
+
+def address_in_network(ip: str, net: str) -> bool:
+    """Whether IPv4 ``ip`` lies in ``net`` (``a.b.c.d/n``)."""
+    ipaddr = struct.unpack("=L", socket.inet_aton(ip))[0]
+    netaddr, bits = net.split("/")
+    netmask = struct.unpack("=L", socket.inet_aton(dotted_netmask(int(bits))))[0]
+    network = struct.unpack("=L", socket.inet_aton(netaddr))[0] & netmask
+    return bool((ipaddr & netmask) == (network & netmask))
+
+
+@contextlib.contextmanager
+def set_environ(env_name: str, value: str | None) -> Iterator[None]:
+    """Set an environment variable for the block (nothing if ``value`` is None)."""
+    changed = value is not None
+    if changed:
+        old = os.environ.get(env_name)
+        os.environ[env_name] = value  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if changed:
+            if old is None:
+                del os.environ[env_name]
+            else:
+                os.environ[env_name] = old
+
+
+def _env(key: str) -> str | None:
+    return os.environ.get(key) or os.environ.get(key.upper())
+
+
+def should_bypass_proxies(url: str, no_proxy: str | None) -> bool:
+    """Whether ``url`` goes direct: its host matches ``no_proxy`` (argument, else the
+    environment) by suffix, ``host:port`` suffix, or IPv4 CIDR block."""
+    no_proxy_arg = no_proxy
+    if no_proxy is None:
+        no_proxy = _env("no_proxy")
+    parsed = urlparse(url)
+    hostname = parsed.hostname
+    if hostname is None:
+        return True
+    if no_proxy:
+        entries = [h for h in no_proxy.replace(" ", "").split(",") if h]
+        if is_ipv4_address(hostname):
+            for entry in entries:
+                if is_valid_cidr(entry):
+                    if address_in_network(hostname, entry):
+                        return True
+                elif hostname == entry:
+                    return True
+        else:
+            host_with_port = hostname
+            if parsed.port:
+                host_with_port += f":{parsed.port}"
+            for entry in entries:
+                if hostname.endswith(entry) or host_with_port.endswith(entry):
+                    return True
+    with set_environ("no_proxy", no_proxy_arg):
+        try:
+            bypass = proxy_bypass(hostname)
+        except (TypeError, socket.gaierror):
+            bypass = False
+    return bool(bypass)
+
+
+def get_environ_proxies(url: str, no_proxy: str | None = None) -> dict[str, str]:
+    """The environment's proxies for ``url`` (empty when it is bypassed)."""
+    if should_bypass_proxies(url, no_proxy=no_proxy):
+        return {}
+    return getproxies()
+
+
+def select_proxy(url: str, proxies: Mapping[str, Any] | None) -> Any:
+    """The proxy for ``url``: keys ``scheme://host``, ``scheme``, ``all://host``, ``all``."""
+    proxies = proxies or {}
+    parts = urlparse(url)
+    if parts.hostname is None:
+        return proxies.get(parts.scheme, proxies.get("all"))
+    for key in (f"{parts.scheme}://{parts.hostname}", parts.scheme,
+                f"all://{parts.hostname}", "all"):
+        if key in proxies:
+            return proxies[key]
+    return None
+
+
+def resolve_proxies(request: Any, proxies: Mapping[str, Any] | None,
+                    trust_env: bool = True) -> dict[str, Any]:
+    """``proxies`` plus, when trusted, the environment's proxy for the request's scheme."""
+    proxies = proxies if proxies is not None else {}
+    url = request.url
+    scheme = urlparse(url).scheme
+    no_proxy = proxies.get("no_proxy")
+    resolved = dict(proxies)
+    if trust_env and not should_bypass_proxies(url, no_proxy=no_proxy):
+        environ = get_environ_proxies(url, no_proxy=no_proxy)
+        proxy = environ.get(scheme, environ.get("all"))
+        if proxy:
+            resolved.setdefault(scheme, proxy)
+    return resolved
+
+
+def ca_bundle_from_env() -> str | None:
+    """``REQUESTS_CA_BUNDLE`` or ``CURL_CA_BUNDLE`` (requests' order)."""
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or None
+
+
+def get_auth_from_url(url: str) -> tuple[str, str]:
+    """(username, password) percent-decoded from ``url``, or ``('', '')``."""
+    parsed = urlparse(url)
+    try:
+        return (unquote(parsed.username), unquote(parsed.password))  # type: ignore[arg-type]
+    except (AttributeError, TypeError):
+        return ("", "")

@@ -1,0 +1,160 @@
+"""Parsing of HTTP header values the requests API needs (requests.utils' results).
+
+Lists and ``key=value`` dictionaries (RFC 9110 §5.6.1 lists, quoted strings), ``Link``
+headers (RFC 8288), the charset of ``Content-Type``, and the encoding guess of a JSON
+body (RFC 8259 §8.1 / RFC 4627 §3).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from typing import Any
+from urllib.request import parse_http_list
+
+__all__ = [
+    "get_encoding_from_headers",
+    "get_encodings_from_content",
+    "guess_json_utf",
+    "parse_content_type",
+    "parse_dict_header",
+    "parse_header_links",
+    "parse_list_header",
+    "unquote_header_value",
+]
+
+
+def unquote_header_value(value: str, is_filename: bool = False) -> str:
+    """Remove the quotes of a quoted-string and its backslash escapes (browsers'
+    behaviour; UNC file names keep their double backslash)."""
+    if value and value[0] == value[-1] == '"':
+        value = value[1:-1]
+        if not is_filename or value[:2] != "\\\\":
+            return value.replace("\\\\", "\\").replace('\\"', '"')
+    return value
+
+
+def parse_list_header(value: str) -> list[str]:
+    """``a, "b, c", d`` → ``['a', 'b, c', 'd']``."""
+    result = []
+    for item in parse_http_list(value):
+        if item[:1] == item[-1:] == '"':
+            item = unquote_header_value(item[1:-1])
+        result.append(item)
+    return result
+
+
+def parse_dict_header(value: str) -> dict[str, str | None]:
+    """``a=1, b="x, y", c`` → ``{'a': '1', 'b': 'x, y', 'c': None}``."""
+    result: dict[str, str | None] = {}
+    for item in parse_http_list(value):
+        if "=" not in item:
+            result[item] = None
+            continue
+        name, val = item.split("=", 1)
+        if val[:1] == val[-1:] == '"':
+            val = unquote_header_value(val[1:-1])
+        result[name] = val
+    return result
+
+
+def parse_header_links(value: str) -> list[dict[str, str]]:
+    """``<http://a>; rel="next", <http://b>; rel=last`` → list of dicts with ``url``."""
+    links: list[dict[str, str]] = []
+    strip = " '\""
+    value = value.strip(strip)
+    if not value:
+        return links
+    for item in re.split(", *<", value):
+        try:
+            url, params = item.split(";", 1)
+        except ValueError:
+            url, params = item, ""
+        link = {"url": url.strip("<> '\"")}
+        for param in params.split(";"):
+            try:
+                key, val = param.split("=")
+            except ValueError:
+                break
+            link[key.strip(strip)] = val.strip(strip)
+        links.append(link)
+    return links
+
+
+def parse_content_type(header: str) -> tuple[str, dict[str, Any]]:
+    """``text/html; charset="utf-8"`` → ``('text/html', {'charset': 'utf-8'})``."""
+    tokens = header.split(";")
+    content_type, params = tokens[0].strip(), tokens[1:]
+    params_dict: dict[str, Any] = {}
+    strip_chars = "\"' "
+    for param in params:
+        param = param.strip()
+        if not param:
+            continue
+        key: str
+        val: Any = True
+        index = param.find("=")
+        if index != -1:
+            key = param[:index].strip(strip_chars)
+            val = param[index + 1 :].strip(strip_chars)
+        else:
+            key = param
+        params_dict[key.lower()] = val
+    return content_type, params_dict
+
+
+def get_encoding_from_headers(headers: Any) -> str | None:
+    """The charset of ``Content-Type``; ``ISO-8859-1`` for ``text/*`` without one (RFC
+    2616, as requests keeps), ``utf-8`` for JSON; else ``None``."""
+    content_type = headers.get("content-type")
+    if not content_type:
+        return None
+    content_type, params = parse_content_type(content_type)
+    if "charset" in params:
+        return str(params["charset"]).strip("'\"")
+    if "text" in content_type:
+        return "ISO-8859-1"
+    if "application/json" in content_type:
+        return "utf-8"
+    return None
+
+
+_CHARSET_META = re.compile(r'<meta.*?charset=["\']*(.+?)["\'>]', flags=re.I)
+_PRAGMA_META = re.compile(r'<meta.*?content=["\']*;?charset=(.+?)["\'>]', flags=re.I)
+_XML_DECL = re.compile(r'^<\?xml.*?encoding=["\']*(.+?)["\'>]')
+
+
+def get_encodings_from_content(content: str) -> list[str]:
+    """Encodings declared inside an HTML/XML document."""
+    return (_CHARSET_META.findall(content) + _PRAGMA_META.findall(content)
+            + _XML_DECL.findall(content))
+
+
+_NULL = b"\x00"
+_NULL2 = _NULL * 2
+_NULL3 = _NULL * 3
+
+
+def guess_json_utf(data: bytes) -> str | None:
+    """The UTF flavour of a JSON text from its first four bytes (BOM or NUL pattern)."""
+    sample = data[:4]
+    if sample in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE):
+        return "utf-32"
+    if sample[:3] == codecs.BOM_UTF8:
+        return "utf-8-sig"
+    if sample[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return "utf-16"
+    nullcount = sample.count(_NULL)
+    if nullcount == 0:
+        return "utf-8"
+    if nullcount == 2:
+        if sample[::2] == _NULL2:
+            return "utf-16-be"
+        if sample[1::2] == _NULL2:
+            return "utf-16-le"
+    if nullcount == 3:
+        if sample[:3] == _NULL3:
+            return "utf-32-be"
+        if sample[1:] == _NULL3:
+            return "utf-32-le"
+    return None
