@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 
 from ._errors import InvalidPort, InvalidURL, URLTooLong
-from ._host import _ENDS_IN_NUMBER_RE, _FORBIDDEN_DOMAIN_RE, parse_host
+from ._host import _ENDS_IN_NUMBER_RE, parse_host
 from ._quote import quote as _quote
 from ._quote import unquote as _unquote
 from ._split import MAX_URL_LENGTH
@@ -26,19 +26,32 @@ from ._whatwg import DEFAULT_PORTS, SPECIAL_SCHEMES, Record, parse, serialize
 __all__ = ["URL", "QueryParams"]
 
 _C0_CONTROL_OR_SPACE: Final = "".join(map(chr, range(0x21)))
+# The common shape, lowercase special scheme; no tab/CR/LF, no "%" or forbidden code
+# point in the host, a single "@". Anything else takes the state machine.
 _FAST_RE: Final = re.compile(
-    r"([A-Za-z][A-Za-z0-9+.\-]*)://"  # scheme
-    r"(?:([^@/\\?#]*)@)?"  # userinfo (a single "@")
-    r"([^@/\\?#:\[\]]+|\[[0-9A-Fa-f:.]*\])"  # host
+    r"(https?|wss?|ftp)://"  # scheme
+    r"(?:([^@/\\?#\t\n\r]*)@)?"  # userinfo
+    r"([^\x00-\x20#%/:<>?@\[\\\]^|\x7f]+|\[[0-9A-Fa-f:.]*\])"  # host
     r"(?::([0-9]*))?"  # port
-    r"([/\\][^?#]*)?"  # path
-    r"(?:\?([^#]*))?"  # query
-    r"(?:#(.*))?",  # fragment
+    r"([/\\][^?#\t\n\r]*)?"  # path
+    r"(?:\?([^#\t\n\r]*))?"  # query
+    r"(?:#([^\t\n\r]*))?",  # fragment
     re.S,
 )
-_FAST_SCHEMES: Final = frozenset({"http", "https", "ws", "wss", "ftp"})
+# Stricter still: nothing to encode, no userinfo, no segment starting with "." or "%2e",
+# a port without leading zeros. Such a URL is canonical once its host is.
+_CLEAN_RE: Final = re.compile(
+    r"(https?|wss?|ftp)://"
+    r"([^\x00-\x20#%/:<>?@\[\\\]^|\x7f]+)"
+    r"(?::([1-9][0-9]{0,4}))?"
+    r"((?:/(?!\.|%2[eE])[^/?#\x00-\x20\"<>\\^`{}\x7f-\U0010ffff]*)+)"
+    r"(?:\?([^#\x00-\x20\"'<>\x7f-\U0010ffff]*))?"
+    r"(?:#([^\x00-\x20\"<>`\x7f-\U0010ffff]*))?"
+)
 _DOT_SEGMENT_RE: Final = re.compile(r"[/\\](?:\.|%2[eE]){1,2}(?=[/\\]|\Z)")
 _NEEDS_ENCODING = "\x00-\x20\x7f-\U0010ffff"
+# Anything in a path that needs a closer look: to encode, a backslash, a possible dot segment.
+_PATH_ODD_RE: Final = re.compile(f'[{_NEEDS_ENCODING}"#<>?^`{{}}\\\\]|/(?:\\.|%2[eE])')
 _PATH_ENC_RE: Final = re.compile(f'[{_NEEDS_ENCODING}"#<>?^`{{}}]')
 _SPECIAL_QUERY_ENC_RE: Final = re.compile(f"[{_NEEDS_ENCODING}\"#<>']")
 _FRAGMENT_ENC_RE: Final = re.compile(f'[{_NEEDS_ENCODING}"<>`]')
@@ -64,54 +77,61 @@ def _encode(text: str, table: list[str]) -> str:
     return data.decode("latin-1").translate(table)
 
 
-def _fast_parse(text: str) -> tuple[Any, ...] | None:
-    """The record fields of a common-shape absolute URL, or None to use the state machine."""
-    match = _FAST_RE.fullmatch(text)
-    if match is None:
-        return None
+def _fast_fields(match: re.Match[str]) -> tuple[tuple[Any, ...], bool] | None:
+    """Record fields from a ``_FAST_RE`` match and whether href equals the input text;
+    None when the state machine must decide (dot segments)."""
     scheme, userinfo, host, port, path, query, fragment = match.groups()
-    scheme = scheme.lower()
-    if scheme not in _FAST_SCHEMES:
-        return None
+    same = True
     username = password = ""
-    if userinfo:
+    if userinfo is not None:
         username, _, password = userinfo.partition(":")
         if _USERINFO_ENC_RE.search(username):
             username = _encode(username, _USERINFO_TABLE)
         if password and _USERINFO_ENC_RE.search(password):
             password = _encode(password, _USERINFO_TABLE)
-    if host.isascii() and "%" not in host and host[0] != "[":
-        host = host.lower()
-        if (
-            "xn--" in host
-            or _FORBIDDEN_DOMAIN_RE.search(host)
-            or (host[-1] in _MAYBE_NUMBER_END and _ENDS_IN_NUMBER_RE.search(host))
+        creds = username + (":" + password if password else "")
+        if not (username or password) or creds != userinfo:
+            same = False
+    if host.isascii() and host[0] != "[":
+        lowered = host.lower()
+        if "xn--" in lowered or (
+            lowered[-1] in _MAYBE_NUMBER_END and _ENDS_IN_NUMBER_RE.search(lowered)
         ):
-            host = parse_host(host, True)
+            lowered = parse_host(lowered, True)
     else:
-        host = parse_host(host, True)
+        lowered = parse_host(host, True)
+    if lowered != host:
+        host = lowered
+        same = False
     port_number: int | None = None
-    if port:
-        if len(port.lstrip("0")) > 5 or int(port) > 65535:
-            raise InvalidPort(f"port {port} out of range 0-65535")
-        port_number = int(port)
-        if port_number == DEFAULT_PORTS[scheme]:
-            port_number = None
+    if port is not None:
+        same = False
+        if port:
+            if len(port.lstrip("0")) > 5 or int(port) > 65535:
+                raise InvalidPort(f"port {port} out of range 0-65535")
+            port_number = int(port)
+            if port_number == DEFAULT_PORTS[scheme]:
+                port_number = None
+            elif port[0] != "0":
+                same = True
     if path is None:
         path = "/"
-    else:
+        same = False
+    elif _PATH_ODD_RE.search(path):
+        same = False
         if "\\" in path:
             path = path.replace("\\", "/")
-        if "." in path or "%" in path:
-            if _DOT_SEGMENT_RE.search(path):
-                return None
+        if _DOT_SEGMENT_RE.search(path):
+            return None
         if _PATH_ENC_RE.search(path):
             path = _encode(path, _PATH_TABLE)
     if query and _SPECIAL_QUERY_ENC_RE.search(query):
         query = _encode(query, _SPECIAL_QUERY_TABLE)
+        same = False
     if fragment and _FRAGMENT_ENC_RE.search(fragment):
         fragment = _encode(fragment, _FRAGMENT_TABLE)
-    return scheme, username, password, host, port_number, path, False, query, fragment
+        same = False
+    return (scheme, username, password, host, port_number, path, False, query, fragment), same
 
 
 def _path_list(pathname: str, opaque: bool) -> list[str] | str:
@@ -200,6 +220,64 @@ class URL:
     _hash: int | None
 
     def __init__(self, url: str | URL, base: str | URL | None = None) -> None:
+        if base is None and url.__class__ is str and url[-1:] > " ":
+            # The hottest path: a URL that is canonical but perhaps for host and port.
+            match = _CLEAN_RE.fullmatch(url)
+            if match is not None and len(url) <= MAX_URL_LENGTH:
+                scheme, host, port, path, query, fragment = match.groups()
+                same = True
+                if host.isascii():
+                    lowered = host.lower()
+                    if "xn--" in lowered or (
+                        lowered[-1] in _MAYBE_NUMBER_END and _ENDS_IN_NUMBER_RE.search(lowered)
+                    ):
+                        lowered = parse_host(lowered, True)
+                else:
+                    lowered = parse_host(host, True)
+                if lowered != host:
+                    same = False
+                port_number = None
+                if port is not None:
+                    port_number = int(port)
+                    if port_number > 65535:
+                        raise InvalidPort(f"port {port} out of range 0-65535")
+                    if port_number == DEFAULT_PORTS[scheme]:
+                        port_number = None
+                        same = False
+                self._scheme = scheme
+                self._username = self._password = ""
+                self._host = lowered
+                self._port = port_number
+                self._path = path
+                self._opaque = False
+                self._query = query
+                self._fragment = fragment
+                self._href = url if same else None
+                self._hash = None
+                return
+            # The hot path: the common shape, trailing text not to strip.
+            match = _FAST_RE.fullmatch(url)
+            if match is not None and len(url) <= MAX_URL_LENGTH:
+                fast = _fast_fields(match)
+                if fast is not None:
+                    fields, same = fast
+                    (
+                        self._scheme,
+                        self._username,
+                        self._password,
+                        self._host,
+                        self._port,
+                        self._path,
+                        self._opaque,
+                        self._query,
+                        self._fragment,
+                    ) = fields
+                    self._href = url if same else None
+                    self._hash = None
+                    return
+        self._init_slow(url, base)
+
+    def _init_slow(self, url: str | URL, base: str | URL | None) -> None:
         if isinstance(url, URL):
             if base is None:
                 self._set(url._fields())
@@ -215,14 +293,13 @@ class URL:
                 raise InvalidURL(f"base URL {base_url.href!r} is not absolute")
             self._set_record(parse(url, base_url._record()))
             return
-        text = url
-        if text[:1] <= " " or text[-1:] <= " ":
-            text = text.strip(_C0_CONTROL_OR_SPACE)
+        text = url.strip(_C0_CONTROL_OR_SPACE)
         if "\t" in text or "\n" in text or "\r" in text:
             text = text.replace("\t", "").replace("\n", "").replace("\r", "")
-        fields = _fast_parse(text)
-        if fields is not None:
-            self._set(fields)
+        match = _FAST_RE.fullmatch(text)
+        fast = _fast_fields(match) if match is not None else None
+        if fast is not None:
+            self._set(fast[0])
             return
         try:
             self._set_record(parse(text))
@@ -305,10 +382,7 @@ class URL:
         """The serialised URL (``str(url)``)."""
         href = self._href
         if href is None:
-            if not self._scheme:
-                href = _serialize_relative(self)
-            else:
-                href = serialize(self._record())
+            href = _serialize_relative(self) if not self._scheme else serialize(self._record())
             self._href = href
         return href
 
@@ -351,7 +425,7 @@ class URL:
 
     @property
     def origin(self) -> str:
-        """The serialised origin: ``scheme://host[:port]`` for http(s)/ws(s)/ftp, else ``'null'``."""
+        """The serialised origin: ``scheme://host[:port]`` (http(s), ws(s), ftp) or ``null``."""
         if self._scheme in SPECIAL_SCHEMES and self._scheme != "file":
             return f"{self._scheme}://{self.host_port}"
         if self._scheme == "blob":
