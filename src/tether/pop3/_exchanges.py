@@ -1,0 +1,416 @@
+"""Every POP3 dialogue, written once as generators run by both colours.
+
+Each function here is an *exchange* (see :mod:`tether._drive`): it yields ``Send``,
+``Receive`` and ``StartTLS`` operations and returns the poplib-shaped result. The sync
+client runs them with ``run_sync``, the async one with ``run_async``; neither contains
+protocol logic of its own. :func:`guarded` wraps each public call: engine errors become
+``error_proto`` subclasses, and a response left half-read (timeout, exception, a
+``break`` out of ``iter_retr``) is marked to be skipped so the next command reads its
+own answer.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import ssl
+import sys
+from collections.abc import Generator
+from typing import Any, Final
+
+from tether._drive import Close, Exchange, Op, Receive, Send, StartTLS
+from tether.net import TimeoutConfig, peer_is_loopback
+from tether.pop3._errors import (
+    CleartextAuthError,
+    POP3ProtocolError,
+    POP3ResponseError,
+    error_proto,
+    rebrand,
+)
+from tether.protocols.pop3 import (
+    MAX_RESPONSE_LINES,
+    MAX_RESPONSE_SIZE,
+    NEED_DATA,
+    Body,
+    BodyChunk,
+    BodyEnd,
+    BodyMode,
+    Continuation,
+    Event,
+    POP3Connection,
+    ResponseKind,
+    Status,
+)
+from tether.protocols.pop3 import sasl as _sasl
+from tether.protocols.pop3.wire import (
+    apop_digest,
+    apop_timestamp,
+    check_command_line,
+    join_crlf,
+    parse_capa,
+    parse_stat,
+    split_lines,
+)
+
+__all__ = ["READ_SIZE", "Session"]
+
+#: Bytes asked of the stream per read. Large reads keep a 1 MiB message to a handful
+#: of system calls; the engine never holds more than one read beyond the response.
+READ_SIZE: Final = 256 * 1024
+
+#: RFC 5034 §4: an AUTH command with its initial response must fit in 255 octets.
+MAX_AUTH_LINE: Final = 255
+
+_POPLIB_MAXLINE: Final = 2048
+
+
+@dataclasses.dataclass(eq=False)
+class Session:
+    """What one connection knows, shared by the client object and its exchanges."""
+
+    host: str
+    port: int
+    timeouts: TimeoutConfig
+    allow_cleartext_auth: bool = False
+    max_response_size: int = MAX_RESPONSE_SIZE
+    max_response_lines: int = MAX_RESPONSE_LINES
+    engine: POP3Connection = dataclasses.field(default_factory=POP3Connection)
+    transport: Any = None
+    tls: bool = False
+    capabilities: dict[str, list[str]] | None = None
+    encoding: str = "UTF-8"
+    debuglevel: int = 0
+    owner: Any = None  # the client, for sys.audit events
+    # The iter_retr loop whose body is being streamed (see stream_start).
+    active_stream: object | None = None
+
+    def __post_init__(self) -> None:
+        self.engine.max_response_size = self.max_response_size
+
+
+def maxline() -> int:
+    """``tether.pop3._MAXLINE`` as it is *now* (programs raise it at run time)."""
+    module = sys.modules.get("tether.pop3")
+    value = getattr(module, "_MAXLINE", _POPLIB_MAXLINE)
+    return int(value)
+
+
+# -- plumbing -----------------------------------------------------------------------
+def guarded(s: Session, exchange: Exchange[Any]) -> Exchange[Any]:
+    """Run ``exchange``; translate engine errors; skip a response left half-read."""
+    try:
+        return (yield from exchange)
+    except BaseException as exc:
+        s.engine.abandon()
+        new = rebrand(exc)
+        if new is not None:
+            raise new from exc
+        raise
+
+
+def _pump(s: Session) -> Generator[Op, Any, Event]:
+    engine = s.engine
+    while True:
+        event = engine.next_event()
+        if event is not NEED_DATA:
+            return event
+        data = yield Receive(READ_SIZE)
+        engine.receive_data(data)
+
+
+def _debug_line(s: Session, line: str) -> None:
+    if s.debuglevel:
+        shown = "PASS ****" if line[:5].upper() == "PASS " else line
+        print("*cmd*", repr(shown))
+
+
+def send(s: Session, line: str | bytes, kind: ResponseKind = ResponseKind.SINGLE,
+         mode: BodyMode = BodyMode.BULK) -> Exchange[None]:
+    """Send one command line (str is encoded with the client's ``encoding``)."""
+    if s.active_stream is not None:
+        # A new command while a streamed body is unfinished: skip the rest of it.
+        s.engine.abandon()
+        s.active_stream = None
+    if isinstance(line, str):
+        _debug_line(s, line)
+        data = line.encode(s.encoding)
+    else:
+        data = line
+    s.engine.max_line_length = maxline() - 2
+    wire = s.engine.send_command(data, kind, mode)
+    sys.audit("poplib.putline", s.owner, data)
+    yield Send(wire)
+
+
+def send_raw(s: Session, line: bytes) -> Exchange[None]:
+    """Send a line whose answer the caller reads itself (poplib's ``_putline``)."""
+    check_command_line(line)
+    sys.audit("poplib.putline", s.owner, line)
+    yield Send(line + b"\r\n")
+
+
+def get_status(s: Session, kind: ResponseKind = ResponseKind.SINGLE) -> Exchange[bytes]:
+    """Read the next status line; ``-ERR`` raises :class:`POP3ResponseError`."""
+    event = yield from _pump(s)
+    if not isinstance(event, Status):
+        raise POP3ProtocolError(f"expected a status line, got {type(event).__name__}")
+    if s.debuglevel > 1:
+        print("*resp*", repr(event.line))
+    if not event.ok:
+        raise POP3ResponseError(event.line)
+    return event.line
+
+
+def short(s: Session, line: str | bytes) -> Exchange[bytes]:
+    """A command with a single-line answer: poplib's ``_shortcmd``."""
+    yield from send(s, line)
+    return (yield from get_status(s))
+
+
+def long_body(s: Session, line: str | bytes) -> Exchange[tuple[bytes, bytes]]:
+    """A multi-line command: (status line, un-stuffed body bytes)."""
+    yield from send(s, line, ResponseKind.MULTI)
+    resp = yield from get_status(s)
+    event = yield from _pump(s)
+    if not isinstance(event, Body):
+        raise POP3ProtocolError(f"expected a body, got {type(event).__name__}")
+    return resp, event.data
+
+
+def long_lines(s: Session, line: str | bytes) -> Exchange[tuple[bytes, list[bytes], int]]:
+    """poplib's ``_longcmd``: (status line, [lines], octets)."""
+    resp, body = yield from long_body(s, line)
+    lines = split_lines(body, maxline() - 2, s.max_response_lines)
+    return resp, lines, len(body)
+
+
+def greeting(s: Session) -> Exchange[bytes]:
+    s.engine.max_line_length = maxline() - 2
+    s.engine.expect()
+    return (yield from get_status(s))
+
+
+def read_response(s: Session, multi: bool) -> Exchange[Any]:
+    """Read a response to a command someone else sent (``_getresp``/``_getlongresp``)."""
+    s.engine.max_line_length = maxline() - 2
+    s.engine.expect(ResponseKind.MULTI if multi else ResponseKind.SINGLE)
+    resp = yield from get_status(s)
+    if not multi:
+        return resp
+    event = yield from _pump(s)
+    assert isinstance(event, Body)
+    return resp, split_lines(event.data, maxline() - 2, s.max_response_lines), len(event.data)
+
+
+def close(s: Session) -> Exchange[None]:
+    yield Close()
+
+
+# -- authentication ------------------------------------------------------------------
+def secure_enough(s: Session) -> bool:
+    """Issue 11: a secret may cross this connection (TLS, loopback peer, or opt-out)."""
+    if s.tls or s.allow_cleartext_auth:
+        return True
+    stream = getattr(s.transport, "stream", None)
+    return stream is not None and peer_is_loopback(stream)
+
+
+def require_secure(s: Session, what: str) -> None:
+    if not secure_enough(s):
+        raise CleartextAuthError(
+            f"refusing to send {what} in clear text to {s.host}:{s.port}: the connection "
+            "is not encrypted and the server is not on a loopback address. Call stls() "
+            "first or use POP3_SSL; or pass allow_cleartext_auth=True to the client to "
+            "opt out (the password can then be read by anyone on the path)."
+        )
+
+
+def user(s: Session, name: str) -> Exchange[bytes]:
+    require_secure(s, "a user name and password (USER/PASS)")
+    return (yield from short(s, f"USER {name}"))
+
+
+def pass_(s: Session, password: str) -> Exchange[bytes]:
+    require_secure(s, "a password (PASS)")
+    return (yield from short(s, f"PASS {password}"))
+
+
+def rpop(s: Session, name: str) -> Exchange[bytes]:
+    require_secure(s, "an RPOP login")
+    return (yield from short(s, f"RPOP {name}"))
+
+
+def apop(s: Session, name: str, password: str, welcome: bytes) -> Exchange[bytes]:
+    """RFC 1939 §7: the password itself never crosses the wire."""
+    stamp = apop_timestamp(welcome)
+    if stamp is None:
+        raise POP3ResponseError("-ERR APOP not supported by server")
+    digest = apop_digest(stamp, password.encode(s.encoding))
+    return (yield from short(s, f"APOP {name} {digest}"))
+
+
+def _b64(data: bytes) -> bytes:
+    return base64.b64encode(data) if data else b""
+
+
+def sasl(s: Session, mechanism: _sasl.Mechanism) -> Exchange[bytes]:
+    """RFC 5034 ``AUTH`` with ``mechanism``; returns the final ``+OK`` line."""
+    if mechanism.sends_secret:
+        require_secure(s, f"credentials (AUTH {mechanism.name})")
+    line = f"AUTH {mechanism.name}".encode("ascii")
+    initial = mechanism.initial_response()
+    pending: bytes | None = None
+    if initial is not None:
+        encoded = _b64(initial) or b"="
+        if len(line) + 1 + len(encoded) + 2 <= MAX_AUTH_LINE:
+            line += b" " + encoded
+        else:
+            pending = encoded
+    if s.debuglevel:
+        print("*cmd*", repr(f"AUTH {mechanism.name} ..."))
+    yield from send(s, line, ResponseKind.SASL)
+    while True:
+        event = yield from _pump(s)
+        if isinstance(event, Status):
+            if not event.ok:
+                raise POP3ResponseError(event.line)
+            s.capabilities = None  # RFC 2449 §5: capabilities may change after login
+            return event.line
+        assert isinstance(event, Continuation)
+        if pending is not None and not event.line.strip():
+            answer, pending = pending, None
+        else:
+            try:
+                challenge = base64.b64decode(event.line, validate=True)
+            except (binascii.Error, ValueError):
+                yield Send(s.engine.send_sasl_response(b"*"))
+                yield from _pump(s)
+                raise POP3ProtocolError("invalid base64 in SASL challenge",
+                                        event.line) from None
+            answer = _b64(mechanism.respond(challenge))
+        yield Send(s.engine.send_sasl_response(answer))
+
+
+def pick_mechanism(s: Session, username: str, password: str | None, token: Any,
+                   mechanism: str | _sasl.Mechanism | None, authzid: str) -> _sasl.Mechanism:
+    """The mechanism ``auth()`` uses: the one named, else the best from ``CAPA SASL``."""
+    if isinstance(mechanism, _sasl.Mechanism):
+        return mechanism
+    offered = [m.upper() for m in (s.capabilities or {}).get("SASL", [])]
+    name = mechanism.upper() if mechanism else None
+    if name is None:
+        if token is not None:
+            name = next((m for m in ("OAUTHBEARER", "XOAUTH2") if m in offered), None)
+        else:
+            name = _sasl.choose(offered, allow_secret=secure_enough(s))
+        if name is None:
+            if offered and password is not None and not secure_enough(s):
+                require_secure(s, "a password (AUTH)")
+            raise POP3ResponseError(
+                f"-ERR no usable SASL mechanism (server offers {offered or 'none'})")
+    if name in ("XOAUTH2", "OAUTHBEARER"):
+        if token is None:
+            raise ValueError(f"{name} needs token=")
+        if name == "XOAUTH2":
+            return _sasl.XOAuth2(username, token)
+        return _sasl.OAuthBearer(username, token, s.host, s.port)
+    if password is None:
+        raise ValueError(f"{name} needs a password")
+    if name == "PLAIN":
+        return _sasl.Plain(username, password, authzid)
+    if name == "LOGIN":
+        return _sasl.Login(username, password)
+    if name == "CRAM-MD5":
+        return _sasl.CramMD5(username, password)
+    raise ValueError(f"unsupported SASL mechanism {name!r}")
+
+
+def auth(s: Session, username: str, password: str | None, token: Any,
+         mechanism: str | _sasl.Mechanism | None, authzid: str) -> Exchange[bytes]:
+    if mechanism is None and s.capabilities is None:
+        s.capabilities = yield from _capa_or_empty(s)
+    chosen = pick_mechanism(s, username, password, token, mechanism, authzid)
+    return (yield from sasl(s, chosen))
+
+
+# -- capabilities and TLS -------------------------------------------------------------
+def capa(s: Session) -> Exchange[dict[str, list[str]]]:
+    """RFC 2449 CAPA, poplib's dict shape; ``-ERR`` → poplib's message."""
+    try:
+        _, lines, _ = yield from long_lines(s, "CAPA")
+    except POP3ResponseError:
+        raise POP3ResponseError("-ERR CAPA not supported by server") from None
+    caps = parse_capa(lines)
+    s.capabilities = caps
+    return caps
+
+
+def _capa_or_empty(s: Session) -> Exchange[dict[str, list[str]]]:
+    try:
+        return (yield from capa(s))
+    except POP3ResponseError:
+        return {}
+
+
+def stls(s: Session, context: ssl.SSLContext, server_hostname: str) -> Exchange[bytes]:
+    """RFC 2595 §4: STLS, handshake, then forget and re-read the capabilities.
+
+    A ``-ERR`` answer raises: the session never continues in clear text by accident.
+    Plaintext the server (or an attacker) sent after ``+OK`` is dropped unread.
+    """
+    if s.tls:
+        raise POP3ResponseError("-ERR TLS session already established")
+    caps = yield from capa(s)
+    if "STLS" not in caps:
+        raise POP3ResponseError("-ERR STLS not supported by server")
+    resp = yield from short(s, "STLS")
+    s.engine.start_tls()
+    s.capabilities = None
+    yield StartTLS(context, server_hostname)
+    s.tls = True
+    yield from _capa_or_empty(s)
+    return resp
+
+
+# -- commands with results to shape --------------------------------------------------
+def stat(s: Session) -> Exchange[tuple[int, int]]:
+    line = yield from short(s, "STAT")
+    if s.debuglevel:
+        print("*stat*", repr(line.split()))
+    return parse_stat(line)
+
+
+def quit(s: Session) -> Exchange[bytes]:
+    return (yield from short(s, "QUIT"))
+
+
+def retr_bytes(s: Session, which: Any) -> Exchange[bytes]:
+    """RETR as one ``bytes`` with CRLF line ends (no per-line work)."""
+    _, body = yield from long_body(s, f"RETR {which}")
+    return join_crlf(body)
+
+
+def stream_start(s: Session, line: str, token: object) -> Exchange[bytes]:
+    """Send a multi-line command whose body is then read with :func:`stream_next`.
+
+    ``token`` identifies the reader; a later command abandons the stream (its reader
+    then gets an error rather than another response's bytes).
+    """
+    yield from send(s, line, ResponseKind.MULTI, BodyMode.STREAM)
+    resp = yield from get_status(s)
+    s.active_stream = token
+    return resp
+
+
+def stream_next(s: Session, token: object) -> Exchange[bytes | None]:
+    """The next un-stuffed chunk of a streamed body, ``None`` at its end."""
+    if s.active_stream is not token:
+        raise error_proto("this iter_retr() was abandoned: another command was sent")
+    event = yield from _pump(s)
+    if isinstance(event, BodyChunk):
+        return event.data
+    if isinstance(event, BodyEnd):
+        s.active_stream = None
+        return None
+    raise error_proto(f"unexpected {type(event).__name__} in a streamed body")
