@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import tether.url as tu
 
 TEXT = st.lists(
-    st.sampled_from(list("ab Z09%+&=;/?#~-_.!*'é€\U0001f600\x00\x7f") + ["%2", "%41", "%e9"]),
+    st.sampled_from([*list("ab Z09%+&=;/?#~-_.!*'é€😀\x00\x7f"), "%2", "%41", "%e9"]),
     max_size=20,
 ).map("".join)
 SAFE = st.sampled_from(["", "/", "/:", "~", "&=", "é", b"/", b"", b"%"])
