@@ -9,6 +9,7 @@ pipeline. The dialogues are in :mod:`tether.smtp._exchanges`.
 from __future__ import annotations
 
 import datetime
+import socket as _socket
 import sys
 from typing import Any
 
@@ -23,6 +24,7 @@ __all__ = ["SMTP_PORT", "SMTP_SSL_PORT", "SMTPBase", "package"]
 
 SMTP_PORT = 25
 SMTP_SSL_PORT = 465
+_SENTINEL: Any = _socket._GLOBAL_DEFAULT_TIMEOUT  # type: ignore[attr-defined]
 
 # Methods whose overriding (on the class or the instance) makes ``sendmail`` take
 # smtplib's one-command-at-a-time path through them instead of pipelining.
@@ -123,7 +125,15 @@ class SMTPBase:
             self._print_debug(f"reply: retcode ({data.code}); Msg: {data.message!a}")
 
     def _timeouts(self) -> net.TimeoutConfig:
-        return net.timeouts_from_stdlib(self.timeout)
+        timeout = self.timeout
+        if timeout is _SENTINEL:
+            return net.timeouts_from_stdlib(timeout)  # follows setdefaulttimeout()
+        cached = self.__dict__.get("_timeouts_cache")
+        if cached is not None and cached[0] is timeout:
+            return cached[1]  # type: ignore[no-any-return]
+        config = net.timeouts_from_stdlib(timeout)
+        self.__dict__["_timeouts_cache"] = (timeout, config)
+        return config
 
     def _max_line(self) -> int:
         if self.max_line_length is not None:
@@ -180,6 +190,14 @@ class SMTPBase:
         )
 
     # -- may sendmail pipeline? -----------------------------------------------------
+    def _overridden(self, name: str) -> bool:
+        reference = self._reference_class
+        return (
+            reference is None
+            or name in self.__dict__
+            or getattr(type(self), name) is not getattr(reference, name)
+        )
+
     def _can_pipeline(self) -> bool:
         if "pipelining" not in self.esmtp_features:
             return False

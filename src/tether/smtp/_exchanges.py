@@ -342,7 +342,7 @@ def transaction(
         outcome.data = go_ahead
         return outcome
     if outcome.sender_ok and outcome.accepted:
-        yield from send(c, e.raw(data_payload(body), "DATA-END"))
+        yield from send(c, e.raw(data_payload(body, normalised=True), "DATA-END"))
         outcome.data = yield from read_reply(c)
     else:
         # RFC 2920 §3.1: DATA was accepted although nothing else was; end it empty.
@@ -359,7 +359,8 @@ def sendmail(
     mail_options: Sequence[str] = (),
     rcpt_options: Sequence[str] = (),
 ) -> Exchange[dict[str, Any]]:
-    yield Call("ehlo_or_helo_if_needed")
+    if (c.helo_resp is None and c.ehlo_resp is None) or c._overridden("ehlo_or_helo_if_needed"):
+        yield Call("ehlo_or_helo_if_needed")
     body = fix_eols(_as_bytes(msg))
     esmtp_opts: list[str] = []
     if c.does_esmtp:

@@ -14,6 +14,7 @@ before anything is sent, with :class:`CommandInjectionError` (a
 from __future__ import annotations
 
 import email.utils
+import functools
 from collections.abc import Iterable
 from typing import Final
 
@@ -74,12 +75,14 @@ def encode_command(cmd: str, args: str = "", encoding: str = "ascii") -> bytes:
     return format_command(cmd, args).encode(encoding)
 
 
+@functools.lru_cache(maxsize=1024)
 def quoteaddr(addrstring: str) -> str:
     """Quote a subset of the email addresses defined by RFC 5321 (smtplib's rules).
 
     An address :func:`email.utils.parseaddr` can read becomes ``<addr-spec>``; one it
     cannot read is wrapped in angle brackets as given (unless it already starts with
-    ``<``), leaving the server to judge it.
+    ``<``), leaving the server to judge it. Results are cached (parsing an address
+    costs more than the rest of a pipelined transaction).
     """
     display_name, address = email.utils.parseaddr(addrstring)
     if not display_name and not address:

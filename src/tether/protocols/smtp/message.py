@@ -55,7 +55,7 @@ def fix_eols_text(text: str) -> str:
 
 def quote_periods(data: bytes) -> bytes:
     """Dot-stuff: a ``.`` at the start of any line (after LF) is doubled."""
-    stuffed = data.replace(b"\n.", b"\n..")
+    stuffed = data.replace(b"\n.", b"\n..") if b"\n." in data else data
     if stuffed.startswith(b"."):
         stuffed = b"." + stuffed
     return stuffed
@@ -68,13 +68,14 @@ def quotedata(data: str) -> str:
     return "." + stuffed if stuffed.startswith(".") else stuffed
 
 
-def data_payload(message: bytes) -> bytes:
+def data_payload(message: bytes, normalised: bool = False) -> bytes:
     """What follows a ``354`` reply: the normalised, dot-stuffed body and ``.CRLF``.
 
     The body always ends with CRLF before the final dot, so the terminator is
-    ``CRLF . CRLF`` whatever the message ends with.
+    ``CRLF . CRLF`` whatever the message ends with. ``normalised=True`` says the
+    caller already ran :func:`fix_eols` on ``message``.
     """
-    body = quote_periods(fix_eols(message))
+    body = quote_periods(message if normalised else fix_eols(message))
     if not body.endswith(b"\r\n"):
         body += b"\r\n"
     return body + _END
