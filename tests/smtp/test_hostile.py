@@ -89,9 +89,8 @@ def test_endless_reply_line_raises_named_limit() -> None:
         conn.sendall(b"220 " + b"x" * 100_000)
         time.sleep(0.5)
 
-    with peer(handler) as port:
-        with pytest.raises(smtplib.SMTPResponseException) as info:
-            smtplib.SMTP("127.0.0.1", port, local_hostname="c", timeout=5)
+    with peer(handler) as port, pytest.raises(smtplib.SMTPResponseException) as info:
+        smtplib.SMTP("127.0.0.1", port, local_hostname="c", timeout=5)
     assert info.value.args == (500, "Line too long.")
     assert isinstance(info.value, LimitExceeded) and info.value.limit == "max_line_length"
 
@@ -112,9 +111,8 @@ def test_endless_multiline_reply_is_bounded() -> None:
         conn.sendall(b"220-hi\r\n" * 5000)
         time.sleep(0.5)
 
-    with peer(handler) as port:
-        with pytest.raises(smtplib.SMTPReplyTooLong) as info:
-            smtplib.SMTP("127.0.0.1", port, local_hostname="c", timeout=5)
+    with peer(handler) as port, pytest.raises(smtplib.SMTPReplyTooLong) as info:
+        smtplib.SMTP("127.0.0.1", port, local_hostname="c", timeout=5)
     assert info.value.limit == "max_reply_lines"
 
 
@@ -170,7 +168,7 @@ def test_reply_injected_after_starttls_is_discarded(tls_ca) -> None:  # type: ig
         # The injected lines arrived with the 220 and sit in the engine's buffer,
         # which STARTTLS empties.
         smtp.starttls(context=client_ctx)
-        code, msg = smtp.ehlo()
+        _code, msg = smtp.ehlo()
         assert msg == b"real\nAUTH CRAM-MD5"
         assert smtp.esmtp_features["auth"].split() == ["CRAM-MD5"]
         smtp.quit()
@@ -196,9 +194,11 @@ def test_pipelining_sends_envelope_in_one_write_and_body_once() -> None:
         r.line()
         conn.sendall(b"221 bye\r\n")
 
-    with peer(handler) as port:
-        with smtplib.SMTP("127.0.0.1", port, local_hostname="c", timeout=5) as smtp:
-            refused = smtp.sendmail("a@x", ["b@x", "bad@x"], b"line1\n.dot\rline3")
+    with (
+        peer(handler) as port,
+        smtplib.SMTP("127.0.0.1", port, local_hostname="c", timeout=5) as smtp,
+    ):
+        refused = smtp.sendmail("a@x", ["b@x", "bad@x"], b"line1\n.dot\rline3")
     assert refused == {"bad@x": (550, b"5.1.1 nope")}
     assert len(reads) == 1  # MAIL, both RCPTs and DATA arrived together
 
@@ -219,12 +219,14 @@ def test_pipelined_sender_refused_reads_every_reply_then_resets() -> None:
         r.line()
         conn.sendall(b"221 bye\r\n")
 
-    with peer(handler) as port:
-        with smtplib.SMTP("127.0.0.1", port, local_hostname="c", timeout=5) as smtp:
-            with pytest.raises(smtplib.SMTPSenderRefused) as info:
-                smtp.sendmail("a@x", ["b@x"], b"x")
-            assert info.value.enhanced_status == "5.7.1"
-            assert smtp.noop() == (250, b"still here")
+    with (
+        peer(handler) as port,
+        smtplib.SMTP("127.0.0.1", port, local_hostname="c", timeout=5) as smtp,
+    ):
+        with pytest.raises(smtplib.SMTPSenderRefused) as info:
+            smtp.sendmail("a@x", ["b@x"], b"x")
+        assert info.value.enhanced_status == "5.7.1"
+        assert smtp.noop() == (250, b"still here")
 
 
 def test_bdat_when_offered_and_asked_for() -> None:
@@ -248,10 +250,12 @@ def test_bdat_when_offered_and_asked_for() -> None:
         r.line()
         conn.sendall(b"221 bye\r\n")
 
-    with peer(handler) as port:
-        with smtplib.SMTP("127.0.0.1", port, local_hostname="c", timeout=5) as smtp:
-            smtp.use_chunking = True
-            assert smtp.sendmail("a@x", "b@x", b"Subject: s\n\n.no stuffing\n") == {}
+    with (
+        peer(handler) as port,
+        smtplib.SMTP("127.0.0.1", port, local_hostname="c", timeout=5) as smtp,
+    ):
+        smtp.use_chunking = True
+        assert smtp.sendmail("a@x", "b@x", b"Subject: s\n\n.no stuffing\n") == {}
     expected = b"Subject: s\r\n\r\n.no stuffing\r\n"
     assert got == [b"BDAT %d LAST" % len(expected), expected]
 
@@ -267,7 +271,9 @@ def _drip(conn: socket.socket) -> None:
 def test_total_deadline_bounds_a_dripping_reply() -> None:
     with peer(_drip) as port:
         smtp = smtplib.SMTP(
-            "127.0.0.1", port, local_hostname="c",
+            "127.0.0.1",
+            port,
+            local_hostname="c",
             timeout=TimeoutConfig(connect=2, read=2, write=2, total=1.5),
         )
         start = time.monotonic()
@@ -348,8 +354,7 @@ def test_cleartext_login_allowed_with_explicit_opt_out() -> None:
 
     thread = threading.Thread(target=server, daemon=True)
     thread.start()
-    smtp = ViaPair("mail.example.net", 25, local_hostname="c", timeout=5,
-                   allow_cleartext_auth=True)
+    smtp = ViaPair("mail.example.net", 25, local_hostname="c", timeout=5, allow_cleartext_auth=True)
     assert smtp.login("u", "pw") == (235, b"ok")
     smtp.close()
     thread.join(5)
