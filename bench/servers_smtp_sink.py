@@ -5,9 +5,8 @@ env["smtp_sink"] = (host, port). Imported by bench/servers.py when a case NEEDS 
 
 from __future__ import annotations
 
-from typing import Any
-
 import sys
+from typing import Any
 
 from servers._harness import TLSFiles, free_port
 
