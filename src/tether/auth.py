@@ -202,7 +202,7 @@ class HTTPDigestAuth(AuthBase):
             if header:
                 r.headers["Authorization"] = header
         try:
-            self._thread_local.pos = r.body.tell()  # type: ignore[union-attr]
+            self._thread_local.pos = r.body.tell()
         except AttributeError:
             self._thread_local.pos = None
         self._thread_local.num_401_calls = 1

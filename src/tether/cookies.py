@@ -50,10 +50,10 @@ class MockRequest:
         self.type = urlparse(self._r.url).scheme
 
     def get_type(self) -> str:
-        return self.type
+        return str(self.type)
 
     def get_host(self) -> str:
-        return urlparse(self._r.url).netloc
+        return str(urlparse(self._r.url).netloc)
 
     def get_origin_req_host(self) -> str:
         return self.get_host()
@@ -66,8 +66,8 @@ class MockRequest:
         if isinstance(host, bytes):
             host = host.decode("utf-8")
         parsed = urlparse(self._r.url)
-        return urlunparse([parsed.scheme, host, parsed.path, parsed.params, parsed.query,
-                           parsed.fragment])
+        return str(urlunparse([parsed.scheme, host, parsed.path, parsed.params, parsed.query,
+                               parsed.fragment]))
 
     def is_unverifiable(self) -> bool:
         return True
@@ -157,7 +157,7 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[str, Any]):
     for concurrent writes beyond what ``CookieJar``'s lock gives.
     """
 
-    def get(self, name: str, default: Any = None, domain: str | None = None,  # type: ignore[override]
+    def get(self, name: str, default: Any = None, domain: str | None = None,
             path: str | None = None) -> Any:
         try:
             return self._find_no_duplicates(name, domain, path)
@@ -253,7 +253,7 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[str, Any]):
             cookie.value = value.replace('\\"', "")
         super().set_cookie(cookie, *args, **kwargs)
 
-    def update(self, other: Any = (), /, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, other: Any = (), /, **kwargs: Any) -> None:
         if isinstance(other, cookielib.CookieJar):
             for cookie in other:
                 self.set_cookie(copy.copy(cookie))

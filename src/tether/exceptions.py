@@ -105,7 +105,7 @@ class JSONDecodeError(InvalidJSONError, json.JSONDecodeError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # json.JSONDecodeError's own reduce passes (msg, doc, pos), which __init__ takes.
-        return json.JSONDecodeError.__reduce__(self)
+        return (type(self), (self.msg, self.doc, self.pos))
 
 
 class HTTPError(RequestException):

@@ -110,7 +110,7 @@ class PreparedRequest(RequestHooksMixin):
     def __init__(self) -> None:
         self.method: str | None = None
         self.url: str | None = None
-        self.headers: CaseInsensitiveDict[Any] = None  # type: ignore[assignment]
+        self.headers: CaseInsensitiveDict[Any] | Any = None
         self._cookies: CookieJar | None = None
         self.body: Any = None
         self.hooks = default_hooks()
@@ -134,7 +134,7 @@ class PreparedRequest(RequestHooksMixin):
         p = PreparedRequest()
         p.method = self.method
         p.url = self.url
-        p.headers = self.headers.copy() if self.headers is not None else None  # type: ignore[assignment]
+        p.headers = self.headers.copy() if self.headers is not None else None
         p._cookies = _copy_cookie_jar(self._cookies)
         p.body = self.body
         p.hooks = self.hooks

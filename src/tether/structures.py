@@ -83,3 +83,7 @@ class LookupDict(dict[str, Any]):
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.__dict__.get(key, default)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for names that are not set: requests raises AttributeError too.
+        raise AttributeError(name)

@@ -120,6 +120,7 @@ class RawBody(io.IOBase):
                  via_proxy: bool = False) -> None:
         self._raw = raw
         self._request = request
+        self._method = method
         self._via_proxy = via_proxy
         self.headers = headers_from_pairs(raw.headers)
         self.status = raw.status
@@ -134,6 +135,14 @@ class RawBody(io.IOBase):
         self._decoder_made = False
         self._original: OriginalResponse | None = None
         self.extensions = raw.extensions
+
+    def replay(self, data: bytes) -> RawBody:
+        """A body with the same head whose content is ``data`` (already received)."""
+        raw = RawResponse(self.status, self._raw.headers, reason=self.reason,
+                          http_version=self.version_string, stream=data,
+                          extensions=self.extensions)
+        return RawBody(raw, request=self._request, method=self._method,
+                       via_proxy=self._via_proxy)
 
     # -- what programs reach for ---------------------------------------------------------
     @property

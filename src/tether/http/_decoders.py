@@ -31,7 +31,7 @@ if sys.version_info >= (3, 14):
 else:  # pragma: no cover - depends on the interpreter
     from backports import zstd
 
-import brotli
+import brotli  # type: ignore[import-untyped]
 
 __all__ = ["MAX_CODINGS", "SUPPORTED_CODINGS", "Decoder", "make_decoder"]
 

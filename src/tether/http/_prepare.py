@@ -92,8 +92,8 @@ def encode_params(data: Any) -> Any:
 def guess_filename(obj: Any) -> str | None:
     """The base name of a file object's ``name``, unless it is a pseudo name (``<stdin>``)."""
     name = getattr(obj, "name", None)
-    if name and isinstance(name, (str, bytes)) and name[0] != "<" and name[-1] != ">":
-        return os.path.basename(name)  # type: ignore[no-any-return]
+    if name and isinstance(name, str) and name[0] != "<" and name[-1] != ">":
+        return os.path.basename(name)
     return None
 
 

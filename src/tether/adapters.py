@@ -1,0 +1,393 @@
+"""Transport adapters, requests' shape: what ``Session.mount(prefix, adapter)`` takes.
+
+An adapter's ``send(request, stream=False, timeout=None, verify=True, cert=None,
+proxies=None)`` turns a :class:`~tether.models.PreparedRequest` into a
+:class:`~tether.models.Response` whose body is not read yet. :class:`HTTPAdapter` does
+it over tether's pooled HTTP/1.1 transport; :class:`AsyncHTTPAdapter` is its asyncio
+twin (``send`` is a coroutine), used by :class:`~tether.sessions.AsyncSession`. Both
+share :func:`build_raw_request` and :meth:`HTTPAdapter.build_response`; they differ in
+the one call to the transport.
+
+Timeouts (``timeout=``), as in requests: a number bounds connecting and each wait for
+data (not the whole response); ``(connect, read)`` sets the two apart; ``None`` waits
+forever. A :class:`tether.TimeoutConfig` is used as given, and its ``total`` is a
+deadline for the whole call (redirects included, and later body reads with
+``stream=True``). When nothing is passed, :data:`DEFAULT_TIMEOUT` applies (requests
+would wait forever).
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from tether.auth import _basic_auth_str
+from tether.cookies import extract_cookies_to_jar
+from tether.exceptions import InvalidProxyURL, InvalidSchema, InvalidURL
+from tether.http._body import RawBody
+from tether.http._environment import get_auth_from_url, select_proxy
+from tether.http._errors import translate
+from tether.http._headerutil import get_encoding_from_headers
+from tether.http._transport import AsyncHTTPTransport, HTTPTransport
+from tether.http._types import Proxy, RawRequest, RawResponse
+from tether.models import PreparedRequest, Response
+from tether.net import create_ssl_context
+from tether.net._timeouts import DEFAULT_TIMEOUTS, Deadline, TimeoutConfig
+
+__all__ = [
+    "DEFAULT_POOLBLOCK",
+    "DEFAULT_POOLSIZE",
+    "DEFAULT_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "AsyncHTTPAdapter",
+    "BaseAdapter",
+    "HTTPAdapter",
+    "build_raw_request",
+    "to_timeout_config",
+]
+
+DEFAULT_POOLBLOCK = False
+DEFAULT_POOLSIZE = 10
+DEFAULT_RETRIES = 0
+DEFAULT_POOL_TIMEOUT = None
+
+#: What a request waits when the caller passes no ``timeout`` (requests: forever):
+#: 10 s to connect, 30 s for each wait for data, no total deadline.
+DEFAULT_TIMEOUT: Final = DEFAULT_TIMEOUTS
+
+#: Sentinel for "the caller passed no timeout" through ``Session.request``/``send``.
+NOT_SET: Final[Any] = type("NotSetType", (), {"__repr__": lambda self: "NOT_SET"})()
+
+_FILE_BLOCK = 65536
+
+
+def _check_timeout_value(value: Any, name: str) -> float | None:
+    # urllib3's validation and messages (requests shows them as they are).
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError("Timeout cannot be a boolean value. It must be an int, float or None.")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"Timeout value {name} was {value}, but it must be an int, float or None.") from None
+    if number <= 0:
+        raise ValueError(
+            f"Attempted to set {name} timeout to {value}, but the timeout cannot be set to "
+            "a value less than or equal to 0.")
+    return number
+
+
+def to_timeout_config(timeout: Any, default: TimeoutConfig = DEFAULT_TIMEOUT) -> TimeoutConfig:
+    """requests' ``timeout=`` argument as a :class:`TimeoutConfig`."""
+    if timeout is NOT_SET:
+        return default
+    if isinstance(timeout, TimeoutConfig):
+        return timeout
+    if isinstance(timeout, tuple):
+        try:
+            connect, read = timeout
+        except ValueError:
+            raise ValueError(
+                f"Invalid timeout {timeout}. Pass a (connect, read) timeout tuple, or a single "
+                "float to set both timeouts to the same value.") from None
+        c = _check_timeout_value(connect, "connect")
+        r = _check_timeout_value(read, "read")
+        return TimeoutConfig(connect=c, read=r, write=r, pool=default.pool, total=None)
+    t = _check_timeout_value(timeout, "connect")
+    _check_timeout_value(timeout, "read")
+    return TimeoutConfig(connect=t, read=t, write=t, pool=default.pool, total=None)
+
+
+def _ssl_context(verify: Any, cert: Any) -> ssl.SSLContext:
+    if isinstance(verify, str) and not os.path.exists(verify):
+        raise OSError(
+            f"Could not find a suitable TLS CA certificate bundle, invalid path: {verify}")
+    if cert:
+        certfile, keyfile = (cert, None) if isinstance(cert, str) else (cert[0], cert[1])
+        if certfile and not os.path.exists(certfile):
+            raise OSError(f"Could not find the TLS certificate file, invalid path: {certfile}")
+        if keyfile and not os.path.exists(keyfile):
+            raise OSError(f"Could not find the TLS key file, invalid path: {keyfile}")
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    return create_ssl_context(verify=verify if verify is not None else True,
+                              cert=tuple(cert) if isinstance(cert, list) else cert)
+
+
+def _proxy_for(url: str, proxies: Any, proxy_headers: Any) -> Proxy | None:
+    proxy_url = select_proxy(url, proxies)
+    if not proxy_url:
+        return None
+    from tether.utils import prepend_scheme_if_needed
+
+    proxy_url = prepend_scheme_if_needed(proxy_url, "http")
+    parts = urlsplit(proxy_url)
+    if not parts.hostname:
+        raise InvalidProxyURL(
+            "Please check proxy URL. It is malformed and could be missing the host.")
+    headers = list(proxy_headers(proxy_url).items()) if proxy_headers else []
+    encoded = tuple((str(k).encode("latin-1"), str(v).encode("latin-1")) for k, v in headers)
+    try:
+        return Proxy.from_url(proxy_url, headers=encoded)
+    except ValueError as exc:
+        raise InvalidSchema(str(exc)) from exc
+
+
+def _file_chunks(body: Any) -> Any:
+    while True:
+        block = body.read(_FILE_BLOCK)
+        if not block:
+            return
+        yield block.encode("utf-8") if isinstance(block, str) else block
+
+
+def _text_chunks(body: Any) -> Any:
+    for chunk in body:
+        if isinstance(chunk, str):
+            chunk = chunk.encode("utf-8")
+        if chunk:
+            yield chunk
+
+
+async def _atext_chunks(body: Any) -> Any:
+    async for chunk in body:
+        if isinstance(chunk, str):
+            chunk = chunk.encode("utf-8")
+        if chunk:
+            yield chunk
+
+
+def _wire_body(body: Any) -> Any:
+    if body is None or isinstance(body, bytes):
+        return body
+    if isinstance(body, (bytearray, memoryview)):
+        return bytes(body)
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if hasattr(body, "read"):
+        return _file_chunks(body)
+    if hasattr(body, "__aiter__"):
+        return _atext_chunks(body)
+    return _text_chunks(body)
+
+
+def _header_bytes(value: Any) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    return str(value).encode("latin-1")
+
+
+def build_raw_request(request: PreparedRequest, timeout: Any, verify: Any, cert: Any,
+                      proxies: Any, proxy_headers: Any = None,
+                      deadline: Deadline | None = None,
+                      default_timeout: TimeoutConfig = DEFAULT_TIMEOUT) -> RawRequest:
+    """The transport's request for ``request`` (scheme, host, port, target, headers with
+    ``Host``, body, timeouts, TLS context, proxy)."""
+    url = request.url or ""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise InvalidSchema(f"No connection adapters were found for {url!r}")
+    try:
+        host = parts.hostname
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidURL(str(exc), request=request) from exc
+    if not host:
+        raise InvalidURL(f"Invalid URL {url!r}: No host supplied", request=request)
+    default_port = 443 if scheme == "https" else 80
+    port = port or default_port
+    config = to_timeout_config(timeout, default_timeout)
+    headers: list[tuple[bytes, bytes]] = []
+    has_host = False
+    for name, value in (request.headers or {}).items():
+        if value is None:
+            continue
+        raw_name = _header_bytes(name)
+        has_host = has_host or raw_name.lower() == b"host"
+        headers.append((raw_name, _header_bytes(value)))
+    if not has_host:
+        netloc_host = f"[{host}]" if ":" in host else host
+        host_value = netloc_host if port == default_port else f"{netloc_host}:{port}"
+        headers.insert(0, (b"Host", host_value.encode("idna" if not host.isascii() else "ascii")))
+    return RawRequest(
+        method=(request.method or "GET").encode("ascii"),
+        scheme=scheme,
+        host=host,
+        port=port,
+        target=request.path_url.encode("utf-8"),
+        headers=headers,
+        body=_wire_body(request.body),
+        timeouts=config,
+        deadline=deadline if deadline is not None else config.deadline(),
+        ssl_context=_ssl_context(verify, cert) if scheme == "https" else None,
+        proxy=_proxy_for(url, proxies, proxy_headers),
+    )
+
+
+class BaseAdapter:
+    """The Base Transport Adapter."""
+
+    def send(self, request: PreparedRequest, stream: bool = False, timeout: Any = None,
+             verify: Any = True, cert: Any = None, proxies: Any = None) -> Any:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class HTTPAdapter(BaseAdapter):
+    """The built-in HTTP adapter: tether's pooled HTTP/1.1 transport.
+
+    ``pool_connections``/``pool_maxsize``/``pool_block`` keep requests' signature:
+    with ``pool_block=True``, ``pool_maxsize`` bounds connections per host (requests
+    queues then too); otherwise the transport's defaults apply (64 concurrent requests
+    to one host run without queueing). ``max_connections`` and
+    ``max_connections_per_host`` set the bounds directly. ``max_retries`` is kept as an
+    attribute only: tether retries an idempotent request once on a connection the
+    server closed while idle, and does not retry otherwise.
+    """
+
+    __attrs__ = ["max_retries", "config", "_pool_connections", "_pool_maxsize", "_pool_block"]
+
+    _transport_class: Any = HTTPTransport
+
+    def __init__(self, pool_connections: int = DEFAULT_POOLSIZE,
+                 pool_maxsize: int = DEFAULT_POOLSIZE, max_retries: Any = DEFAULT_RETRIES,
+                 pool_block: bool = DEFAULT_POOLBLOCK, *, max_connections: int | None = None,
+                 max_connections_per_host: int | None = None) -> None:
+        super().__init__()
+        self.max_retries = max_retries
+        self.config: dict[str, Any] = {}
+        self.proxy_manager: dict[str, Any] = {}
+        self._pool_connections = pool_connections
+        self._pool_maxsize = pool_maxsize
+        self._pool_block = pool_block
+        kwargs: dict[str, int] = {}
+        if max_connections is not None:
+            kwargs["max_connections"] = max_connections
+        if max_connections_per_host is not None:
+            kwargs["max_connections_per_host"] = max_connections_per_host
+        elif pool_block:
+            kwargs["max_connections_per_host"] = pool_maxsize
+        self._transport_kwargs = kwargs
+        self.init_poolmanager(pool_connections, pool_maxsize, block=pool_block)
+
+    def init_poolmanager(self, connections: int, maxsize: int, block: bool = DEFAULT_POOLBLOCK,
+                         **pool_kwargs: Any) -> None:
+        """(Re)create the transport (requests' name for it)."""
+        self._transport = self._transport_class(**self._transport_kwargs)
+        self.poolmanager = self._transport
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {attr: getattr(self, attr, None) for attr in self.__attrs__}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.proxy_manager = {}
+        self.config = {}
+        for attr, value in state.items():
+            setattr(self, attr, value)
+        self._transport_kwargs = {}
+        self.init_poolmanager(self._pool_connections, self._pool_maxsize, self._pool_block)
+
+    def proxy_headers(self, proxy: str) -> dict[str, str]:
+        """Headers for the proxy: ``Proxy-Authorization`` from its URL's credentials."""
+        headers: dict[str, str] = {}
+        if urlsplit(proxy).scheme.startswith("socks"):
+            return headers
+        username, password = get_auth_from_url(proxy)
+        if username:
+            headers["Proxy-Authorization"] = _basic_auth_str(username, password)
+        return headers
+
+    def add_headers(self, request: PreparedRequest, **kwargs: Any) -> None:
+        """Hook for subclasses to add headers; does nothing."""
+
+    def request_url(self, request: PreparedRequest, proxies: Any) -> str:
+        return request.path_url
+
+    def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
+        """Check the CA bundle and certificate paths (raises ``OSError`` as requests)."""
+        if url.lower().startswith("https"):
+            _ssl_context(verify, cert)
+
+    def build_response(self, req: PreparedRequest, resp: Any) -> Response:
+        """A :class:`Response` around a transport response (its ``raw``)."""
+        response = Response()
+        raw = resp if not isinstance(resp, RawResponse) else RawBody(
+            resp, request=req, method=req.method or "GET")
+        response.status_code = getattr(raw, "status", None)  # type: ignore[assignment]
+        response.headers = raw.headers.copy() if hasattr(raw, "headers") else response.headers
+        response.encoding = get_encoding_from_headers(response.headers)
+        response.raw = raw
+        response.reason = raw.reason
+        response.url = req.url.decode("utf-8") if isinstance(req.url, bytes) else req.url  # type: ignore[assignment]
+        extract_cookies_to_jar(response.cookies, req, raw)
+        response.request = req
+        response.connection = self
+        return response
+
+    def _raw_request(self, request: PreparedRequest, timeout: Any, verify: Any, cert: Any,
+                     proxies: Any, deadline: Deadline | None,
+                     default_timeout: TimeoutConfig) -> RawRequest:
+        self.add_headers(request, stream=False, timeout=timeout, verify=verify, cert=cert,
+                         proxies=proxies)
+        return build_raw_request(request, timeout, verify, cert, proxies, self.proxy_headers,
+                                 deadline, default_timeout)
+
+    def send(self, request: PreparedRequest, stream: bool = False, timeout: Any = NOT_SET,
+             verify: Any = True, cert: Any = None, proxies: Any = None, *,
+             deadline: Deadline | None = None,
+             default_timeout: TimeoutConfig = DEFAULT_TIMEOUT) -> Response:
+        """Send ``request`` and return the response with its body unread."""
+        raw_request = self._raw_request(request, timeout, verify, cert, proxies, deadline,
+                                        default_timeout)
+        try:
+            raw = self._transport.handle_request(raw_request)
+        except Exception as exc:
+            new = translate(exc, request, "send", raw_request.proxy is not None)
+            if new is exc:
+                raise
+            raise new from exc
+        return self._finish(request, raw, raw_request)
+
+    def _finish(self, request: PreparedRequest, raw: RawResponse,
+                raw_request: RawRequest) -> Response:
+        body = RawBody(raw, request=request, method=request.method or "GET",
+                       via_proxy=raw_request.proxy is not None)
+        return self.build_response(request, body)
+
+    def close(self) -> None:
+        self._transport.close()
+
+
+class AsyncHTTPAdapter(HTTPAdapter):
+    """asyncio twin of :class:`HTTPAdapter`: ``await adapter.send(...)``."""
+
+    _transport_class = AsyncHTTPTransport
+
+    async def send(self, request: PreparedRequest, stream: bool = False,  # type: ignore[override]
+                   timeout: Any = NOT_SET, verify: Any = True, cert: Any = None,
+                   proxies: Any = None, *, deadline: Deadline | None = None,
+                   default_timeout: TimeoutConfig = DEFAULT_TIMEOUT) -> Response:
+        raw_request = self._raw_request(request, timeout, verify, cert, proxies, deadline,
+                                        default_timeout)
+        try:
+            raw = await self._transport.handle_async_request(raw_request)
+        except Exception as exc:
+            new = translate(exc, request, "send", raw_request.proxy is not None)
+            if new is exc:
+                raise
+            raise new from exc
+        return self._finish(request, raw, raw_request)
+
+    def close(self) -> None:
+        """Forget pooled connections without waiting (use :meth:`aclose` when you can)."""
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+

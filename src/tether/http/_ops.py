@@ -1,0 +1,127 @@
+"""The I/O requests that the session's exchange generators yield, in both colours.
+
+The *transport* a driver passes to these ops is the session itself: ``SendRequest``
+asks it for the adapter mounted for the URL (``session.get_adapter``), so a session
+subclass or a mounted custom adapter is honoured exactly as in requests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import time
+from datetime import timedelta
+from typing import Any, Final
+
+from tether._drive import Op
+from tether.adapters import DEFAULT_TIMEOUT, NOT_SET, HTTPAdapter
+from tether.net._timeouts import Deadline, TimeoutConfig
+
+__all__ = ["REDIRECT_DRAIN_LIMIT", "Drain", "Emit", "ReadBody", "SendRequest"]
+
+#: A redirect's body is read (undecoded) up to this size so the connection can be
+#: reused; a longer one is not read at all, the connection is closed instead.
+REDIRECT_DRAIN_LIMIT: Final = 64 * 1024
+
+
+def _adapter_kwargs(adapter: Any, kwargs: dict[str, Any], deadline: Deadline | None,
+                    default_timeout: TimeoutConfig) -> dict[str, Any]:
+    send_kwargs = dict(kwargs)
+    if isinstance(adapter, HTTPAdapter):
+        send_kwargs["deadline"] = deadline
+        send_kwargs["default_timeout"] = default_timeout
+    elif send_kwargs.get("timeout") is NOT_SET:
+        # A requests-style custom adapter: give it requests' (connect, read) form.
+        send_kwargs["timeout"] = (default_timeout.connect, default_timeout.read)
+    return send_kwargs
+
+
+@dataclasses.dataclass(slots=True)
+class SendRequest(Op):
+    """Send a prepared request through the mounted adapter. Result: a Response (body
+    unread), with ``elapsed`` set."""
+
+    request: Any
+    kwargs: dict[str, Any]
+    deadline: Deadline | None = None
+    default_timeout: TimeoutConfig = DEFAULT_TIMEOUT
+
+    def run_sync(self, session: Any) -> Any:
+        adapter = session.get_adapter(url=self.request.url)
+        kwargs = _adapter_kwargs(adapter, self.kwargs, self.deadline, self.default_timeout)
+        start = time.perf_counter()
+        response = adapter.send(self.request, **kwargs)
+        response.elapsed = timedelta(seconds=time.perf_counter() - start)
+        return response
+
+    async def run_async(self, session: Any) -> Any:
+        adapter = session.get_adapter(url=self.request.url)
+        kwargs = _adapter_kwargs(adapter, self.kwargs, self.deadline, self.default_timeout)
+        start = time.perf_counter()
+        response = adapter.send(self.request, **kwargs)
+        if inspect.isawaitable(response):
+            response = await response
+        response.elapsed = timedelta(seconds=time.perf_counter() - start)
+        return response
+
+
+def _replace_raw(response: Any, drained: bytes) -> None:
+    raw = response.raw
+    if hasattr(raw, "replay"):
+        response.raw = raw.replay(drained)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Drain(Op):
+    """Finish with a redirect or challenge response: read what is left of its body
+    undecoded (up to :data:`REDIRECT_DRAIN_LIMIT`) and release the connection. The bytes
+    stay available, decoded on demand, through ``response.content``."""
+
+    response: Any
+    limit: int = REDIRECT_DRAIN_LIMIT
+
+    def run_sync(self, session: Any) -> None:
+        response = self.response
+        if response._content is not False or response.raw is None:
+            response.close()
+            return
+        drain = getattr(response.raw, "drain_conn", None)
+        if drain is None:
+            _ = response.content
+        else:
+            _replace_raw(response, drain(self.limit))
+        response.close()
+
+    async def run_async(self, session: Any) -> None:
+        response = self.response
+        if response._content is not False or response.raw is None:
+            await response.aclose()
+            return
+        _replace_raw(response, await response.raw.adrain_conn(self.limit))
+        await response.aclose()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ReadBody(Op):
+    """Read the final response's body into memory (``stream=False``)."""
+
+    response: Any
+
+    def run_sync(self, session: Any) -> None:
+        _ = self.response.content
+
+    async def run_async(self, session: Any) -> None:
+        await self.response.aread()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Emit(Op):
+    """Not I/O: hands ``item`` to whoever iterates the exchange (``resolve_redirects``)."""
+
+    item: Any
+
+    def run_sync(self, session: Any) -> None:
+        return None
+
+    async def run_async(self, session: Any) -> None:
+        return None
