@@ -152,10 +152,9 @@ class PoolCore:
         """Close the pool: returns the idle connections to close."""
         self.closed = True
         out = [c for conns in self.idle.values() for c in conns]
-        for conns in self.idle.values():
-            for conn in conns:
-                self._forget(conn.key)
         self.idle.clear()
+        for conn in out:
+            self._forget(conn.key)
         out += self.to_close
         self.to_close = []
         return out
