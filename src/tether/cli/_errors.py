@@ -106,9 +106,23 @@ def exit_code_for(exc: BaseException) -> ExitCode:
     return ExitCode.INTERNAL
 
 
+def _reply(code: object, text: object) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {text}"
+
+
 def one_line(exc: BaseException) -> str:
     """The exception's message on one line (its class name if it has none)."""
-    text = " ".join(str(exc).split())
     if isinstance(exc, KeyboardInterrupt):
         return "interrupted"
+    recipients = getattr(exc, "recipients", None)
+    if isinstance(recipients, dict) and recipients:  # smtplib.SMTPRecipientsRefused
+        refused = "; ".join(f"{addr}: {_reply(*reply)}" for addr, reply in recipients.items())
+        text = f"every recipient was refused: {refused}"
+    elif hasattr(exc, "smtp_code") and hasattr(exc, "smtp_error"):
+        text = f"the SMTP server answered {_reply(exc.smtp_code, exc.smtp_error)}"
+    else:
+        text = str(exc)
+    text = " ".join(text.split())
     return text or type(exc).__name__

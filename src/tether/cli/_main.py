@@ -42,11 +42,17 @@ def build_parser() -> argparse.ArgumentParser:
     _robots.add_parser(sub, common)
     demo = sub.add_parser("demo", parents=common,
                           help="exercise every protocol against embedded loopback servers")
+    demo.add_argument("--serve", action="store_true",
+                      help="only start the demo's servers and keep them running")
     demo.set_defaults(handler=_demo)
     return parser
 
 
 def _demo(args: argparse.Namespace, out: Output) -> int:
+    if args.serve:
+        from tether.demo._serve import serve
+
+        return serve()
     from tether.demo import run_demo
 
     return run_demo(debug=args.debug)
