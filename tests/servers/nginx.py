@@ -19,7 +19,13 @@ from servers._harness import server_unavailable as _unavailable
 
 #: Extra ``location`` blocks (nginx syntax) added inside both server blocks.
 #: Append strings to this list at import time from another ``tests/servers/*.py``.
-NGINX_EXTRA_LOCATIONS: list[str] = []
+NGINX_EXTRA_LOCATIONS: list[str] = [
+    # HTTP transport tests (tests/http/test_transport.py): keep-alive limits. Each serves
+    # the docroot under a prefix with its own keep-alive settings.
+    "location /ka2/ { keepalive_requests 2; rewrite ^/ka2/(.*)$ /$1 break; }",
+    "location /ka-short/ { keepalive_timeout 1s; rewrite ^/ka-short/(.*)$ /$1 break; }",
+    "location /no-ka/ { keepalive_timeout 0; rewrite ^/no-ka/(.*)$ /$1 break; }",
+]
 
 SMALL_BODY = b"x" * 100
 
