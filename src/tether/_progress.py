@@ -46,8 +46,10 @@ class Bar:
 class TransferProgress:
     """A set of progress bars on stderr: ``with TransferProgress() as p: bar = p.add(...)``."""
 
-    def __init__(self, enabled: bool | None = None, stream: TextIO | None = None) -> None:
+    def __init__(self, enabled: bool | None = None, stream: TextIO | None = None, *,
+                 transient: bool = False) -> None:
         self.stream = stream or sys.stderr
+        self.transient = transient
         self.enabled = progress_wanted(self.stream) if enabled is None else enabled
         self._rich: Progress | None = None
 
@@ -66,7 +68,7 @@ class TransferProgress:
             progress = Progress(
                 TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                 TransferSpeedColumn(), TimeRemainingColumn(),
-                console=Console(file=self.stream), transient=False,
+                console=Console(file=self.stream), transient=self.transient,
             )
             progress.start()
             self._rich = progress
