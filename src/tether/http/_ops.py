@@ -88,17 +88,20 @@ class Drain(Op):
         drain = getattr(response.raw, "drain_conn", None)
         if drain is None:
             _ = response.content
-        else:
-            _replace_raw(response, drain(self.limit))
+            response.close()
+            return
+        data = drain(self.limit)
         response.close()
+        _replace_raw(response, data)
 
     async def run_async(self, session: Any) -> None:
         response = self.response
         if response._content is not False or response.raw is None:
             await response.aclose()
             return
-        _replace_raw(response, await response.raw.adrain_conn(self.limit))
+        data = await response.raw.adrain_conn(self.limit)
         await response.aclose()
+        _replace_raw(response, data)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
