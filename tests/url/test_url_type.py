@@ -341,3 +341,24 @@ def test_errors_name_the_part() -> None:
         URL("http://h/" + "a" * MAX_URL_LENGTH)
     with pytest.raises(InvalidPort):
         URL("http://h:" + "9" * 5000 + "/")
+
+
+IPV6_TEXT = st.lists(st.sampled_from(["0", "1", "f", "ffff", "12345", ":", "::", "a"]), max_size=14)
+
+
+@settings(max_examples=500, deadline=None)
+@given(IPV6_TEXT.map("".join))
+@example("1:2:3:4:5:6:7::")
+@example("::1:2:3:4:5:6:7")
+def test_ipv6_accelerator_agrees_with_the_spec_parser(text: str) -> None:
+    from tether.url._host import parse_ipv6, serialize_ipv6
+
+    try:
+        expected: str | None = "[" + serialize_ipv6(parse_ipv6(text)) + "]"
+    except InvalidHost:
+        expected = None
+    try:
+        mine: str | None = parse_host(f"[{text}]", True)
+    except InvalidHost:
+        mine = None
+    assert mine == expected, text

@@ -29,7 +29,7 @@ _C0_CONTROL_OR_SPACE: Final = "".join(map(chr, range(0x21)))
 # The common shape, lowercase special scheme; no tab/CR/LF, no "%" or forbidden code
 # point in the host, a single "@". Anything else takes the state machine.
 _FAST_RE: Final = re.compile(
-    r"(https?|wss?|ftp)://"  # scheme
+    r"((?i:https?|wss?|ftp))://"  # scheme
     r"(?:([^@/\\?#\t\n\r]*)@)?"  # userinfo
     r"([^\x00-\x20#%/:<>?@\[\\\]^|\x7f]+|\[[0-9A-Fa-f:.]*\])"  # host
     r"(?::([0-9]*))?"  # port
@@ -41,7 +41,7 @@ _FAST_RE: Final = re.compile(
 # Stricter still: nothing to encode, no userinfo, no segment starting with "." or "%2e",
 # a port without leading zeros. Such a URL is canonical once its host is.
 _CLEAN_RE: Final = re.compile(
-    r"(https?|wss?|ftp)://"
+    r"((?i:https?|wss?|ftp))://"
     r"([^\x00-\x20#%/:<>?@\[\\\]^|\x7f]+)"
     r"(?::([1-9][0-9]{0,4}))?"
     r"((?:/(?!\.|%2[eE])[^/?#\x00-\x20\"<>\\^`{}\x7f-\U0010ffff]*)+)"
@@ -82,6 +82,9 @@ def _fast_fields(match: re.Match[str]) -> tuple[tuple[Any, ...], bool] | None:
     None when the state machine must decide (dot segments)."""
     scheme, userinfo, host, port, path, query, fragment = match.groups()
     same = True
+    if not scheme.islower():
+        scheme = scheme.lower()
+        same = False
     username = password = ""
     if userinfo is not None:
         username, _, password = userinfo.partition(":")
@@ -105,15 +108,17 @@ def _fast_fields(match: re.Match[str]) -> tuple[tuple[Any, ...], bool] | None:
         same = False
     port_number: int | None = None
     if port is not None:
-        same = False
         if port:
             if len(port.lstrip("0")) > 5 or int(port) > 65535:
                 raise InvalidPort(f"port {port} out of range 0-65535")
             port_number = int(port)
             if port_number == DEFAULT_PORTS[scheme]:
                 port_number = None
-            elif port[0] != "0":
-                same = True
+                same = False
+            elif port[0] == "0":
+                same = False
+        else:
+            same = False
     if path is None:
         path = "/"
         same = False
@@ -122,7 +127,7 @@ def _fast_fields(match: re.Match[str]) -> tuple[tuple[Any, ...], bool] | None:
         if "\\" in path:
             path = path.replace("\\", "/")
         if _DOT_SEGMENT_RE.search(path):
-            return None
+            path = _remove_dot_segments(path)
         if _PATH_ENC_RE.search(path):
             path = _encode(path, _PATH_TABLE)
     if query and _SPECIAL_QUERY_ENC_RE.search(query):
@@ -132,6 +137,30 @@ def _fast_fields(match: re.Match[str]) -> tuple[tuple[Any, ...], bool] | None:
         fragment = _encode(fragment, _FRAGMENT_TABLE)
         same = False
     return (scheme, username, password, host, port_number, path, False, query, fragment), same
+
+
+_SINGLE_DOTS: Final = frozenset({".", "%2e"})
+_DOUBLE_DOTS: Final = frozenset({"..", ".%2e", "%2e.", "%2e%2e"})
+
+
+def _remove_dot_segments(path: str) -> str:
+    """The path state's segment rules for a special, non-file URL path starting with "/"."""
+    segments = path[1:].split("/")
+    last = len(segments) - 1
+    out: list[str] = []
+    for i, segment in enumerate(segments):
+        lowered = segment.lower() if "%" in segment else segment
+        if lowered in _DOUBLE_DOTS:
+            if out:
+                out.pop()
+            if i == last:
+                out.append("")
+        elif lowered in _SINGLE_DOTS:
+            if i == last:
+                out.append("")
+        else:
+            out.append(segment)
+    return "".join(["/" + s for s in out])
 
 
 def _path_list(pathname: str, opaque: bool) -> list[str] | str:
@@ -226,6 +255,9 @@ class URL:
             if match is not None and len(url) <= MAX_URL_LENGTH:
                 scheme, host, port, path, query, fragment = match.groups()
                 same = True
+                if not scheme.islower():
+                    scheme = scheme.lower()
+                    same = False
                 if host.isascii():
                     lowered = host.lower()
                     if "xn--" in lowered or (
