@@ -33,6 +33,8 @@ from tether.http._pool import (
 )
 from tether.http._proxy import open_connection, proxy_target
 from tether.http._types import AsyncBaseTransport, BaseTransport, RawRequest, RawResponse
+from tether.protocols.http11 import Request
+from tether.protocols.http11.writers import write_request
 
 __all__ = ["IDEMPOTENT_METHODS", "AsyncHTTPTransport", "HTTPTransport", "send_exchange"]
 
@@ -104,6 +106,13 @@ def send_exchange(pool: Any, request: RawRequest, engine_limits: dict[str, int] 
         conn = yield Acquire(pool, key, timeouts.pool, request.deadline)
         reused = conn is not None
         if conn is None:
+            if attempt == 0:
+                # Refuse an invalid request before opening a connection for it.
+                try:
+                    write_request(Request(request.method, target, headers))
+                except BaseException:
+                    pool.release_slot(key)
+                    raise
             conn = HTTP11Connection(key, engine_limits)
             try:
                 yield from open_connection(conn, request)
