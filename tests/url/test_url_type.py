@@ -362,3 +362,34 @@ def test_ipv6_accelerator_agrees_with_the_spec_parser(text: str) -> None:
     except InvalidHost:
         mine = None
     assert mine == expected, text
+
+
+BASES = st.sampled_from(
+    [
+        "http://a/b/c/d;p?q",
+        "https://u:p@h.example:8443/x/y/?",
+        "http://[::1]/a//b#f",
+        "ws://h/",
+        "ftp://h/a/b",
+        "foo://h/a/b",
+        "file:///C:/x/y",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(BASES, url_texts)
+@example("http://a/b/c/d;p?q", "")
+@example("http://a/b/c/d;p?q", "../../../../g")
+@example("http://a/b/c/d;p?q", "http:g")
+def test_join_fast_path_agrees_with_state_machine(base: str, ref: str) -> None:
+    base_url = URL(base)
+    try:
+        expected: str | None = serialize(parse(ref, base_url._record()))
+    except InvalidURL:
+        expected = None
+    try:
+        mine: str | None = base_url.join(ref).href
+    except InvalidURL:
+        mine = None
+    assert mine == expected, (base, ref)

@@ -48,6 +48,8 @@ _CLEAN_RE: Final = re.compile(
     r"(?:\?([^#\x00-\x20\"'<>\x7f-\U0010ffff]*))?"
     r"(?:#([^\x00-\x20\"<>`\x7f-\U0010ffff]*))?"
 )
+_FAST_SCHEMES: Final = frozenset({"http", "https", "ws", "wss", "ftp"})
+_SCHEME_PREFIX_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _DOT_SEGMENT_RE: Final = re.compile(r"[/\\](?:\.|%2[eE]){1,2}(?=[/\\]|\Z)")
 _NEEDS_ENCODING = "\x00-\x20\x7f-\U0010ffff"
 # Anything in a path that needs a closer look: to encode, a backslash, a possible dot segment.
@@ -566,7 +568,40 @@ class URL:
         """
         if not self.is_absolute:
             raise InvalidURL(f"cannot join onto the relative reference {self.href!r}")
-        return URL(reference.href if isinstance(reference, URL) else reference, self)
+        ref = reference.href if isinstance(reference, URL) else reference
+        if self._scheme in _FAST_SCHEMES and isinstance(ref, str):
+            # Resolving against a special, hierarchical base is string concatenation
+            # followed by the path state's dot-segment rules, which URL() applies: the
+            # result equals the standard's relative states for these reference shapes.
+            first = ref[:1]
+            if not first:
+                return URL._from_fields((*self._fields()[:8], None))
+            if first > " " and ref[-1] > " " and _SCHEME_PREFIX_RE.match(ref) is None:
+                if first == "#":
+                    return URL(self._prefix() + self._path + self._search_raw() + ref)
+                if first == "?":
+                    return URL(self._prefix() + self._path + ref)
+                if first == "/":
+                    if ref[1:2] not in ("/", "\\"):
+                        return URL(self._prefix() + ref)
+                elif first != "\\":
+                    path = self._path
+                    return URL(self._prefix() + path[: path.rfind("/") + 1] + ref)
+        return URL(ref, self)
+
+    def _prefix(self) -> str:
+        """``scheme://[userinfo@]host[:port]`` as serialised."""
+        out = self._scheme + "://"
+        if self._username or self._password:
+            out += self._username + (":" + self._password if self._password else "") + "@"
+        out += self._host or ""
+        if self._port is not None:
+            out += f":{self._port}"
+        return out
+
+    def _search_raw(self) -> str:
+        """``'?'`` and the query when present (even if empty), else ``''``."""
+        return "" if self._query is None else "?" + self._query
 
     def copy_with(self, **components: Any) -> URL:
         """A new URL with the given components replaced.
