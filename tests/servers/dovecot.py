@@ -103,6 +103,7 @@ ssl_key = <{key}
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = no
 auth_mechanisms = plain login cram-md5
+auth_failure_delay = 0
 mail_location = maildir:~/Maildir
 first_valid_uid = {uid}
 last_valid_uid = {uid}

@@ -84,6 +84,8 @@ class Session:
     owner: Any = None  # the client, for sys.audit events
     # The iter_retr loop whose body is being streamed (see stream_start).
     active_stream: object | None = None
+    # The user name given to USER/APOP/AUTH (names the mailbox for fetch_to_maildir).
+    login_name: str | None = None
 
     def __post_init__(self) -> None:
         self.engine.max_response_size = self.max_response_size
@@ -228,6 +230,7 @@ def require_secure(s: Session, what: str) -> None:
 
 def user(s: Session, name: str) -> Exchange[bytes]:
     require_secure(s, "a user name and password (USER/PASS)")
+    s.login_name = name
     return (yield from short(s, f"USER {name}"))
 
 
@@ -247,6 +250,7 @@ def apop(s: Session, name: str, password: str, welcome: bytes) -> Exchange[bytes
     if stamp is None:
         raise POP3ResponseError("-ERR APOP not supported by server")
     digest = apop_digest(stamp, password.encode(s.encoding))
+    s.login_name = name
     return (yield from short(s, f"APOP {name} {digest}"))
 
 
@@ -331,6 +335,7 @@ def auth(s: Session, username: str, password: str | None, token: Any,
     if mechanism is None and s.capabilities is None:
         s.capabilities = yield from _capa_or_empty(s)
     chosen = pick_mechanism(s, username, password, token, mechanism, authzid)
+    s.login_name = username
     return (yield from sasl(s, chosen))
 
 

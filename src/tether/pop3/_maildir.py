@@ -213,7 +213,12 @@ def _plan(path: str, delete: bool, state_path: str | None,
 
 
 def _account(client: Any, account: str | None) -> str:
-    return account if account is not None else f"{client.host}:{client.port}"
+    """The mailbox's identity: ``user@host`` (the user given to USER/APOP/AUTH)."""
+    if account is not None:
+        return account
+    session = getattr(client, "_s", None)
+    login = getattr(session, "login_name", None) or ""
+    return f"{login}@{client.host}"
 
 
 def fetch_to_maildir(client: Any, path: str | os.PathLike[str], delete: bool = False,
@@ -222,8 +227,8 @@ def fetch_to_maildir(client: Any, path: str | os.PathLike[str], delete: bool = F
     """Download every message not stored before from a logged-in ``client`` to ``path``.
 
     ``uidl_state`` is the file remembering stored UIDLs (default: a hidden file in the
-    Maildir named after ``account``, itself ``"host:port"`` by default: pass a distinct
-    ``account`` per mailbox when several share a host). With ``delete=True``, each
+    Maildir named after ``account``, itself ``"user@host"`` by default, from the
+    client's login). With ``delete=True``, each
     stored message is marked with ``DELE``; the server deletes at ``quit()``. Rerun
     after any failure: nothing is lost and nothing is stored twice.
     """
