@@ -125,9 +125,11 @@ def send_exchange(pool: Any, request: RawRequest, engine_limits: dict[str, int] 
         try:
             response, interim = yield from conn.send_request(request.method, target, headers,
                                                               body)
-        except _RETRYABLE as exc:
+        except _RETRYABLE:
             pool.discard(conn)
-            if reused and replayable and attempt < retries and not _got_bytes(exc):
+            # A reused connection that fails before any response byte arrived is the
+            # classic race with the server closing it while idle: safe to replay.
+            if reused and replayable and attempt < retries:
                 attempt += 1
                 continue
             raise
@@ -135,12 +137,6 @@ def send_exchange(pool: Any, request: RawRequest, engine_limits: dict[str, int] 
             pool.discard(conn)
             raise
         return _make_response(pool, conn, response, interim, reused)
-
-
-def _got_bytes(exc: BaseException) -> bool:
-    # A ConnectionClosed from the engine means "nothing arrived"; a read/write error on
-    # a reused connection is the classic idle-close race.
-    return False
 
 
 def _make_response(pool: Any, conn: HTTP11Connection, response: Any, interim: list[Any],

@@ -146,3 +146,19 @@ def test_head_limit_holds_when_dripped_byte_by_byte() -> None:
 def test_endless_interim_responses_default_limit() -> None:
     with pytest.raises(LimitExceeded):
         feed(b"HTTP/1.1 102 Processing\r\n\r\n" * 1000)
+
+
+def test_mixed_line_ends_accepted_when_unambiguous() -> None:
+    conn = Connection()
+    conn.send(Request(b"GET", b"/", HOST))
+    conn.send(EndOfMessage())
+    conn.receive_data(b"HTTP/1.1 200 OK\r\nA: 1\nContent-Length: 0\r\n\r\n")
+    response = conn.next_event()
+    assert response.headers == [(b"A", b"1"), (b"Content-Length", b"0")]  # type: ignore[union-attr]
+
+
+def test_bare_lf_blank_line_hidden_in_crlf_head_refused() -> None:
+    # A CRLF head that ends early with a bare-LF blank line: a parser searching only for
+    # CRLF CRLF would take the body ("X-Smuggled...") as header fields.
+    with pytest.raises(RemoteProtocolError, match="mixes CRLF and bare LF"):
+        feed(b"HTTP/1.1 200 OK\r\nContent-Length: 18\n\nX-Smuggled: yes\r\n\r\n")

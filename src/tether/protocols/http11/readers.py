@@ -21,6 +21,7 @@ They take only what has arrived, so ``Content-Length: 10**12`` costs nothing up 
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from tether.errors import LimitExceeded, RemoteProtocolError
@@ -48,9 +49,10 @@ MAX_CONTENT_LENGTH_DIGITS: Final = 18
 class HeadCollector:
     """Collects the lines of a head or trailer block, bounded in total size and count."""
 
-    __slots__ = ("lines", "max_count", "max_size", "size_limit_name", "used")
+    __slots__ = ("crlf", "lines", "max_count", "max_size", "size_limit_name", "used")
 
     def __init__(self, max_size: int, max_count: int, size_limit_name: str) -> None:
+        self.crlf = False
         self.lines: list[bytes] = []
         self.used = 0
         self.max_size = max_size
@@ -62,6 +64,10 @@ class HeadCollector:
 
         The returned list excludes the empty line. Raises :class:`LimitExceeded` once
         the block passes ``max_size`` bytes or ``max_count`` lines (+1 for a start line).
+
+        Fast path: when the first line ends with CRLF, the rest of the block is taken
+        in one search for CRLF CRLF instead of line by line (a peer that then mixes in
+        bare LF line ends is refused: it could hide an early end of the head).
         """
         lines = self.lines
         while True:
@@ -69,21 +75,57 @@ class HeadCollector:
             if budget < 0:
                 raise LimitExceeded("response head too large", self.size_limit_name,
                                     self.max_size)
+            if self.crlf and lines:
+                return self._take_crlf_block(buf, budget, count_limit_name)
             try:
-                line = buf.take_line(budget, limit_name=self.size_limit_name)
+                line = buf.take_line(budget, keep_ends=True, limit_name=self.size_limit_name)
             except LimitExceeded:
                 raise LimitExceeded("response head too large", self.size_limit_name,
                                     self.max_size) from None
             if line is None:
                 return None
+            if not lines:
+                self.crlf = line.endswith(b"\r\n")
+            line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
             if not line:
-                self.lines = []
-                self.used = 0
-                return lines
+                return self._done()
             self.used += len(line) + 2
             lines.append(line)
             if len(lines) > self.max_count:
                 raise LimitExceeded("too many header fields", count_limit_name, self.max_count)
+
+    def _done(self) -> list[bytes]:
+        lines = self.lines
+        self.lines = []
+        self.used = 0
+        self.crlf = False
+        return lines
+
+    def _take_crlf_block(self, buf: ReceiveBuffer, budget: int, count_limit_name: str
+                         ) -> list[bytes] | None:
+        start = buf.peek(2)
+        if start == b"\r\n":  # no fields at all
+            buf.take_exactly(2)
+            return self._done()
+        if start in (b"", b"\r"):
+            return None
+        block = buf.take_until(b"\r\n\r\n", budget, include=False,
+                               limit_name=self.size_limit_name, what="response head too large")
+        if block is None:
+            return None
+        parts = block.split(b"\r\n")
+        if block.count(b"\n") != len(parts) - 1:
+            parts = _LINE_END.split(block)
+            if b"" in parts:
+                raise RemoteProtocolError("response head mixes CRLF and bare LF line ends",
+                                          received=block)
+        if len(self.lines) + len(parts) > self.max_count:
+            raise LimitExceeded("too many header fields", count_limit_name, self.max_count)
+        self.lines += parts
+        return self._done()
+
+
+_LINE_END: Final = re.compile(rb"\r?\n")
 
 
 class FieldInfo:
