@@ -3,6 +3,13 @@
 Change log (read this when the interface moves):
 - v1 (2026-11-25): first version. ``Proxy``, ``RawRequest``, ``RawResponse``,
   ``BaseTransport``/``AsyncBaseTransport``, ``ProxyError``.
+- v1.1 (2026-11-25, additions only): ``RawResponse.read_some(n)``/``aread_some(n)``
+  (for a file-like ``raw.read(amt)``), ``is_complete``; extensions ``"reused"`` and
+  ``"interim"`` (list of 1xx events); ``Proxy.from_url()`` and ``Proxy.ssl_context``;
+  ``HTTPTransport(retries=1, engine_limits={...})``. A response whose body was already
+  complete with its head (small bodies, HEAD, 204/304) has released its connection
+  before ``handle_request`` returns. An invalid request (CR/LF in a header...) raises
+  ``LocalProtocolError`` before any connection is opened.
 
 Theory of operation
 -------------------
