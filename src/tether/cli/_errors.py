@@ -13,10 +13,11 @@ code  meaning
 4     HTTP 4xx response with ``--check-status``
 5     HTTP 5xx response with ``--check-status``
 6     too many redirects
-7     network: cannot connect, connection lost, body cut short
+7     network: cannot connect, connection reset or lost
 8     timeout
 9     TLS: certificate verification or handshake failed
-10    protocol: the peer broke the protocol or passed a limit
+10    protocol: the peer broke the protocol (a malformed reply, a body cut short
+      before its announced length) or passed a limit
 11    refused by the server: authentication failed, mail rejected, ``-ERR``
 70    internal error (a bug in tether; ``--debug`` shows the traceback)
 130   interrupted (Ctrl-C)
@@ -76,7 +77,23 @@ def _refusal_classes() -> tuple[type[BaseException], ...]:
 
 
 def exit_code_for(exc: BaseException) -> ExitCode:
-    """The exit status for an exception raised by a command."""
+    """The exit status for an exception raised by a command.
+
+    A network error that wraps a more specific one (requests' ``ConnectionError`` around
+    a malformed reply, say) gets the code of the wrapped error.
+    """
+    code = _code_of(exc)
+    seen = {id(exc)}
+    inner = exc.__cause__
+    while code == ExitCode.NETWORK and inner is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        if _code_of(inner) in (ExitCode.PROTOCOL, ExitCode.TLS, ExitCode.TIMEOUT):
+            return _code_of(inner)
+        inner = inner.__cause__
+    return code
+
+
+def _code_of(exc: BaseException) -> ExitCode:
     from tether import exceptions
 
     if isinstance(exc, CLIError):

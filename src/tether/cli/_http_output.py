@@ -181,7 +181,7 @@ def download(args: argparse.Namespace, out: Output, response: Any, progress: Any
         received = file.written - start
         if expected is not None and not encoded and received != expected:
             raise CLIError(f"download cut short: {received} of {expected} bytes",
-                           ExitCode.NETWORK)
+                           ExitCode.PROTOCOL)
     except BaseException:
         file.keep_partial()
         out.text(f"tether: the partial download is kept in {file.partial}; "

@@ -60,7 +60,15 @@ def _demo(args: argparse.Namespace, out: Output) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        # argparse cannot collect positionals on both sides of an option
+        # (``tether get URL -v a=1``): the leftovers are more request items.
+        if getattr(args, "items", None) is not None and not any(
+                e.startswith("-") for e in extra):
+            args.items.extend(extra)
+        else:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)
