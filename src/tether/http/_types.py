@@ -218,6 +218,40 @@ class _BytesStream:
         self.close()
 
 
+class _Rechunker:
+    """Turns pieces of any size into pieces of exactly ``size`` (copying only to join)."""
+
+    __slots__ = ("pending", "pieces", "size")
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.pieces: list[bytes] = []
+        self.pending = 0
+
+    def add(self, chunk: bytes) -> list[bytes]:
+        size = self.size
+        if not self.pending and len(chunk) == size:
+            return [chunk]
+        self.pieces.append(chunk)
+        self.pending += len(chunk)
+        if self.pending < size:
+            return []
+        data = b"".join(self.pieces)
+        view = memoryview(data)
+        cut = len(data) - len(data) % size
+        out = [bytes(view[i:i + size]) for i in range(0, cut, size)]
+        rest = data[cut:]
+        self.pieces = [rest] if rest else []
+        self.pending = len(rest)
+        return out
+
+    def rest(self) -> bytes:
+        data = b"".join(self.pieces)
+        self.pieces = []
+        self.pending = 0
+        return data
+
+
 class RawResponse:
     """A response head plus a body streamed on demand (not content-decoded).
 
@@ -284,14 +318,11 @@ class RawResponse:
             return
         if chunk_size <= 0:
             raise ValueError("chunk_size must be positive")
-        pending = bytearray()
-        while chunk := self.read_some(max(chunk_size - len(pending), DEFAULT_CHUNK)):
-            pending += chunk
-            while len(pending) >= chunk_size:
-                yield bytes(pending[:chunk_size])
-                del pending[:chunk_size]
-        if pending:
-            yield bytes(pending)
+        rechunk = _Rechunker(chunk_size)
+        while chunk := self.read_some(max(chunk_size, DEFAULT_CHUNK)):
+            yield from rechunk.add(chunk)
+        if rechunk.pending:
+            yield rechunk.rest()
 
     def read(self) -> bytes:
         """The whole (rest of the) body."""
@@ -328,14 +359,12 @@ class RawResponse:
             return
         if chunk_size <= 0:
             raise ValueError("chunk_size must be positive")
-        pending = bytearray()
-        while chunk := await self.aread_some(max(chunk_size - len(pending), DEFAULT_CHUNK)):
-            pending += chunk
-            while len(pending) >= chunk_size:
-                yield bytes(pending[:chunk_size])
-                del pending[:chunk_size]
-        if pending:
-            yield bytes(pending)
+        rechunk = _Rechunker(chunk_size)
+        while chunk := await self.aread_some(max(chunk_size, DEFAULT_CHUNK)):
+            for piece in rechunk.add(chunk):
+                yield piece
+        if rechunk.pending:
+            yield rechunk.rest()
 
     async def aread(self) -> bytes:
         return b"".join([chunk async for chunk in self.aiter_raw()])

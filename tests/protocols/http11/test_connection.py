@@ -355,3 +355,21 @@ def test_limits_are_per_connection() -> None:
     with pytest.raises(LimitExceeded) as info:
         events(conn, b"HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n")
     assert info.value.limit == "max_header_count"
+
+
+def test_body_bytes_keep_their_order_across_the_direct_path() -> None:
+    conn = Connection()
+    get(conn)
+    assert events(conn, b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n")[-1] is NEED_DATA
+    conn.receive_data(b"abc")  # buffer empty: taken without copying
+    conn.receive_data(b"def")  # before next_event: both must come out in order
+    conn.receive_data(b"ghiEXTRA")
+    out = b""
+    while True:
+        ev = conn.next_event()
+        if isinstance(ev, Data):
+            out += ev.data
+        else:
+            break
+    assert out == b"abcdefghi" and ev == EndOfMessage()
+    assert not conn.is_reusable  # "EXTRA" is left over

@@ -102,6 +102,7 @@ class Connection:
 
     __slots__ = (
         "_buf",
+        "_direct",
         "_eof",
         "_head",
         "_interim",
@@ -127,6 +128,8 @@ class Connection:
     ) -> None:
         self._state = ConnectionState()
         self._buf = ReceiveBuffer()
+        # Body bytes received while the buffer was empty, handed out without copying.
+        self._direct: bytes | None = None
         self._eof = False
         self._limits = (max_trailer_size, max_trailer_count, max_interim_responses,
                         max_chunk_size_digits, max_chunk_line)
@@ -240,7 +243,17 @@ class Connection:
         if data:
             if self._eof:
                 raise RemoteProtocolError("data received after EOF")
-            self._buf.feed(data)
+            direct = self._direct
+            if direct is not None:
+                self._direct = None
+                self._buf.feed(direct)
+                self._buf.feed(data)
+            elif (not self._buf and type(self._reader) is ContentLengthReader
+                  and self._state.server is State.SEND_BODY):
+                # Fast path for the bulk of a large body: no copy into the buffer.
+                self._direct = data
+            else:
+                self._buf.feed(data)
         else:
             self._eof = True
 
@@ -251,6 +264,13 @@ class Connection:
             # Hot path: body bytes.
             reader = self._reader
             assert reader is not None
+            direct = self._direct
+            if direct is not None:
+                self._direct = None
+                data, excess = reader.read_direct(direct)  # type: ignore[union-attr]
+                if excess:
+                    self._buf.feed(excess)
+                return data
             try:
                 event = reader.read(self._buf)
                 if event is None:
