@@ -578,26 +578,36 @@ class URL:
                 return URL._from_fields((*self._fields()[:8], None))
             if first > " " and ref[-1] > " " and _SCHEME_PREFIX_RE.match(ref) is None:
                 if first == "#":
-                    return URL(self._prefix() + self._path + self._search_raw() + ref)
+                    return self._with_tail(self._path + self._search_raw() + ref)
                 if first == "?":
-                    return URL(self._prefix() + self._path + ref)
+                    return self._with_tail(self._path + ref)
                 if first == "/":
                     if ref[1:2] not in ("/", "\\"):
-                        return URL(self._prefix() + ref)
+                        return self._with_tail(ref)
                 elif first != "\\":
                     path = self._path
-                    return URL(self._prefix() + path[: path.rfind("/") + 1] + ref)
+                    return self._with_tail(path[: path.rfind("/") + 1] + ref)
         return URL(ref, self)
 
-    def _prefix(self) -> str:
-        """``scheme://[userinfo@]host[:port]`` as serialised."""
-        out = self._scheme + "://"
-        if self._username or self._password:
-            out += self._username + (":" + self._password if self._password else "") + "@"
-        out += self._host or ""
-        if self._port is not None:
-            out += f":{self._port}"
-        return out
+    def _with_tail(self, tail: str) -> URL:
+        """This URL's scheme and authority with path, query and fragment parsed from
+        ``tail`` (parsed under a stand-in host: the real one is canonical already)."""
+        parsed = URL(self._scheme + "://x" + tail)
+        url = URL.__new__(URL)
+        url._set(
+            (
+                self._scheme,
+                self._username,
+                self._password,
+                self._host,
+                self._port,
+                parsed._path,
+                False,
+                parsed._query,
+                parsed._fragment,
+            )
+        )
+        return url
 
     def _search_raw(self) -> str:
         """``'?'`` and the query when present (even if empty), else ``''``."""
