@@ -38,7 +38,7 @@ def _steps() -> list[Step]:
 
     steps: list[Step] = []
     steps += _steps_net.STEPS
-    for name in ("_steps_url", "_steps_http", "_steps_mail", "_steps_robots"):
+    for name in ("_steps_url", "_steps_http", "_steps_opener", "_steps_mail", "_steps_robots"):
         try:
             module = __import__(f"tether.demo.{name}", fromlist=["STEPS"])
         except ModuleNotFoundError as exc:

@@ -348,5 +348,9 @@ class DemoHTTPServer:
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
                 asyncio.TimeoutError, ssl.SSLError):
             return
+        except asyncio.CancelledError:
+            # Only ServerLoop.close() cancels: finish quietly, since asyncio (3.11) logs
+            # a cancelled connection handler as an error in a callback.
+            return
         finally:
             writer.close()

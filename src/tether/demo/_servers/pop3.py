@@ -105,6 +105,10 @@ class DemoPOP3Server:
                     return
         except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ssl.SSLError):
             return
+        except asyncio.CancelledError:
+            # Only ServerLoop.close() cancels: finish quietly, since asyncio (3.11) logs
+            # a cancelled connection handler as an error in a callback.
+            return
         finally:
             if session.box:
                 self.store.unlock(session.box)
