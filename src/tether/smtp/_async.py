@@ -7,14 +7,15 @@ dialogue code is shared (:mod:`tether.smtp._exchanges`). Connecting is explicit:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from tether import net
 from tether._drive import Exchange, run_async
+from tether.smtp import _bulk, _wire
 from tether.smtp import _exchanges as ex
-from tether.smtp import _wire
 from tether.smtp._base import SMTP_SSL_PORT, SMTPBase
+from tether.smtp._bulk import Outgoing, Result
 from tether.smtp._client import _DEFAULT, _tls_context_factory
 from tether.smtp._errors import (
     SMTPConnectError,
@@ -272,6 +273,15 @@ class AsyncSMTP(SMTPBase):
         return await self._run(
             ex.send_batched(self, from_addr, to_addrs, msg, batch_size, mail_options, rcpt_options)
         )
+
+    async def send_many(
+        self,
+        messages: Iterable[Outgoing],
+        mail_options: Sequence[str] = (),
+        rcpt_options: Sequence[str] = (),
+    ) -> list[Result]:
+        """Many messages on this connection; see :meth:`tether.smtp.SMTP.send_many`."""
+        return await self._run(_bulk.send_many(self, messages, mail_options, rcpt_options))
 
     async def quit(self) -> tuple[int, bytes]:
         return await self._run(ex.quit(self))

@@ -12,14 +12,15 @@ from __future__ import annotations
 import socket as _socket
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from tether import net
 from tether._drive import Exchange, run_sync
+from tether.smtp import _bulk, _wire
 from tether.smtp import _exchanges as ex
-from tether.smtp import _wire
 from tether.smtp._base import SMTP_SSL_PORT, SMTPBase, package
+from tether.smtp._bulk import Outgoing, Result
 from tether.smtp._errors import (
     SMTPConnectError,
     SMTPReplyTooLong,
@@ -332,6 +333,24 @@ class SMTP(SMTPBase):
         return self._run(
             ex.send_batched(self, from_addr, to_addrs, msg, batch_size, mail_options, rcpt_options)
         )
+
+    def send_many(
+        self,
+        messages: Iterable[Outgoing],
+        mail_options: Sequence[str] = (),
+        rcpt_options: Sequence[str] = (),
+    ) -> list[Result]:
+        """Send many messages on this connection, one round trip each with PIPELINING.
+
+        Each item is ``(from_addr, to_addrs, msg)`` as for :meth:`sendmail`, or an
+        :class:`email.message.Message` as for :meth:`send_message`. Returns one entry
+        per message, in order: the refused-recipients dict ``sendmail`` would return,
+        or the :class:`SMTPException` it would raise (the other messages are still
+        sent). If the connection ends, raises :class:`SMTPServerDisconnected` whose
+        ``results`` attribute lists the outcomes so far (``None``: unknown). A
+        ``TimeoutConfig.total`` bounds the whole call.
+        """
+        return self._run(_bulk.send_many(self, messages, mail_options, rcpt_options))
 
     def quit(self) -> tuple[int, bytes]:
         """SMTP QUIT, then close."""

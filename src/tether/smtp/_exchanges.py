@@ -20,7 +20,12 @@ from typing import Any
 
 from tether._drive import Exchange, StartTLS
 from tether.protocols.smtp import sasl
-from tether.protocols.smtp.commands import addr_only, mail_arguments, rcpt_arguments
+from tether.protocols.smtp.commands import (
+    CommandInjectionError,
+    addr_only,
+    mail_arguments,
+    rcpt_arguments,
+)
 from tether.protocols.smtp.connection import (
     MAX_PIPELINED_COMMANDS,
     MAX_RECIPIENTS_PER_TRANSACTION,
@@ -30,6 +35,7 @@ from tether.protocols.smtp.extensions import max_message_size, parse_ehlo
 from tether.protocols.smtp.message import bdat_chunks, data_payload, fix_eols, fix_eols_text
 from tether.smtp._errors import (
     SMTPAuthenticationError,
+    SMTPCommandInjection,
     SMTPDataError,
     SMTPException,
     SMTPHeloError,
@@ -266,30 +272,40 @@ def login_oauth(c: Any, user: str, token: str | Callable[[], str]) -> Exchange[t
 
 
 # -- whole transactions ----------------------------------------------------------------
-def _judge(c: Any, outcome: TransactionOutcome, sender: str) -> Exchange[dict[str, Any]]:
-    """Raise or return as smtplib's ``sendmail`` does, from a finished transaction."""
+def verdict(
+    outcome: TransactionOutcome, sender: str
+) -> tuple[SMTPException | None, str | None]:
+    """How smtplib's ``sendmail`` ends a finished transaction, as data.
+
+    ``(error, cleanup)``: the exception it would raise (``None``: success) and what it
+    does to the connection first: ``"close"`` after a 421 (RFC 5321 §3.8), ``"rset"``
+    after any other failure, ``None`` on success.
+    """
     assert outcome.mail is not None
     if not outcome.sender_ok:
-        if outcome.mail.code == 421:
-            yield Call("close")
-        else:
-            yield from quiet_rset(c)
-        raise SMTPSenderRefused(outcome.mail.code, outcome.mail.message, sender)
-    refused = outcome.refused
+        cleanup = "close" if outcome.mail.code == 421 else "rset"
+        return SMTPSenderRefused(outcome.mail.code, outcome.mail.message, sender), cleanup
     if any(r.code == 421 for _, r in outcome.rcpt):
-        yield Call("close")
-        raise SMTPRecipientsRefused(refused)
+        return SMTPRecipientsRefused(outcome.refused), "close"
     if not outcome.accepted:
-        yield from quiet_rset(c)
-        raise SMTPRecipientsRefused(refused)
+        return SMTPRecipientsRefused(outcome.refused), "rset"
     assert outcome.data is not None
     if outcome.data.code != 250:
-        if outcome.data.code == 421:
-            yield Call("close")
-        else:
-            yield from quiet_rset(c)
-        raise SMTPDataError(outcome.data.code, outcome.data.message)
-    return refused
+        cleanup = "close" if outcome.data.code == 421 else "rset"
+        return SMTPDataError(outcome.data.code, outcome.data.message), cleanup
+    return None, None
+
+
+def _judge(c: Any, outcome: TransactionOutcome, sender: str) -> Exchange[dict[str, Any]]:
+    """Raise or return as smtplib's ``sendmail`` does, from a finished transaction."""
+    error, cleanup = verdict(outcome, sender)
+    if cleanup == "close":
+        yield Call("close")
+    elif cleanup == "rset":
+        yield from quiet_rset(c)
+    if error is not None:
+        raise error
+    return outcome.refused
 
 
 def transaction(
@@ -315,6 +331,9 @@ def transaction(
     encoding = c.command_encoding
     try:
         encoded = [e.command(cmd, args, encoding) for cmd, args in lines]
+    except CommandInjectionError as exc:
+        e.pending.clear()
+        raise SMTPCommandInjection(str(exc)) from None
     except BaseException:
         e.pending.clear()
         raise

@@ -64,7 +64,14 @@ class Reply:
     code: int
     lines: tuple[bytes, ...]
     raw: tuple[bytes, ...] = ()
-    enhanced_status: str | None = None
+
+    @property
+    def enhanced_status(self) -> str | None:
+        """The RFC 3463 status of the first line (``"2.0.0"``), or ``None``.
+
+        Worked out when asked for: most replies are only looked at for their code.
+        """
+        return _parse_enhanced(self.code, self.lines[0]) if self.lines else None
 
     @property
     def message(self) -> bytes:
@@ -153,10 +160,14 @@ class ReplyParser:
                 self._lines.clear()
                 self._raw.clear()
                 raise LimitExceeded("reply has too many lines", "max_reply_lines", max_lines)
-            self._raw.append(line)
-            self._lines.append(line[4:].strip(b" \t\r\n"))
+            text = line[4:].strip(b" \t\r\n")
             code_text = line[:3]
-            if len(code_text) != 3 or not code_text.isdigit():
+            valid = len(code_text) == 3 and code_text.isdigit()
+            if valid and not self._lines and line[3:4] != b"-":
+                return Reply(int(code_text), (text,), (line,))  # one-line reply: the usual
+            self._raw.append(line)
+            self._lines.append(text)
+            if not valid:
                 return self._finish(-1)
             if line[3:4] != b"-":
                 return self._finish(int(code_text))
@@ -166,5 +177,4 @@ class ReplyParser:
         raw = tuple(self._raw)
         self._lines.clear()
         self._raw.clear()
-        enhanced = _parse_enhanced(code, lines[0]) if lines else None
-        return Reply(code, lines, raw, enhanced)
+        return Reply(code, lines, raw)
