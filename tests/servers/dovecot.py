@@ -40,7 +40,7 @@ from servers._harness import (
 
 PASSWORD = "pop-secret"
 MAIL_UID = 20000
-USERS = ["reader", "bench", *(f"user{i}" for i in range(10))]
+USERS = ["reader", "bench", "benchtop", *(f"user{i}" for i in range(10))]
 
 
 @dataclasses.dataclass

@@ -127,7 +127,7 @@ class AsyncPOP3:
         return await self._longcmd("LIST")
 
     async def retr(self, which: Any) -> _LongResponse:
-        return await self._longcmd(f"RETR {which}")
+        return await self._run(ex.retr_lines(self._session(), which))  # type: ignore[no-any-return]
 
     async def dele(self, which: Any) -> bytes:
         return await self._shortcmd(f"DELE {which}")

@@ -233,7 +233,7 @@ class POP3:
         return self._longcmd("LIST")
 
     def retr(self, which: Any) -> _LongResponse:
-        return self._longcmd(f"RETR {which}")
+        return self._run(ex.retr_lines(self._session(), which))  # type: ignore[no-any-return]
 
     def dele(self, which: Any) -> bytes:
         return self._shortcmd(f"DELE {which}")

@@ -20,6 +20,7 @@ from collections.abc import Generator
 from typing import Any, Final
 
 from tether._drive import Close, Exchange, Op, Receive, Send, StartTLS
+from tether.errors import LimitExceeded
 from tether.net import TimeoutConfig, peer_is_loopback
 from tether.pop3._errors import (
     CleartextAuthError,
@@ -185,6 +186,52 @@ def long_lines(s: Session, line: str | bytes) -> Exchange[tuple[bytes, list[byte
     resp, body = yield from long_body(s, line)
     lines = split_lines(body, maxline() - 2, s.max_response_lines)
     return resp, lines, len(body)
+
+
+def retr_lines(s: Session, which: Any) -> Exchange[tuple[bytes, list[bytes], int]]:
+    """RETR in poplib's shape, split into lines *while the message is still arriving*.
+
+    The body is streamed and each chunk split on CRLF at once (``bytes.split``, C
+    speed), so the splitting overlaps with the server producing the rest instead of
+    following it. A body with bare-LF line ends falls back to poplib's line rules.
+    """
+    yield from send(s, f"RETR {which}", ResponseKind.MULTI, BodyMode.STREAM)
+    resp = yield from get_status(s)
+    max_line = maxline() - 2
+    max_lines = s.max_response_lines
+    lines: list[bytes] = []
+    partial = b""
+    raw: list[bytes] | None = None  # chunks kept whole after a bare LF was seen
+    size = 0
+    while True:
+        event = yield from _pump(s)
+        if isinstance(event, BodyEnd):
+            break
+        assert isinstance(event, BodyChunk)
+        size += len(event.data)
+        if size > s.max_response_size:
+            raise LimitExceeded("multi-line response too large", "max_response_size",
+                                s.max_response_size)
+        if raw is not None:
+            raw.append(event.data)
+            continue
+        data = partial + event.data if partial else event.data
+        new = data.split(b"\r\n")
+        partial = new.pop()
+        if data.count(b"\n") != len(new):
+            # A bare LF somewhere: redo everything with poplib's rules at the end.
+            raw = [b"".join(line + b"\r\n" for line in lines), data]
+            lines = []
+            continue
+        if (new and max(map(len, new)) > max_line) or len(partial) > max_line + 1:
+            raise LimitExceeded("line too long", "_MAXLINE", max_line + 2)
+        lines += new
+        if len(lines) > max_lines:
+            raise LimitExceeded("multi-line response has too many lines",
+                                "max_response_lines", max_lines)
+    if raw is not None:
+        lines = split_lines(b"".join(raw), max_line, max_lines)
+    return resp, lines, size
 
 
 def greeting(s: Session) -> Exchange[bytes]:

@@ -216,3 +216,15 @@ def test_plus_without_ok_is_success_like_poplib() -> None:
     conn.expect()
     conn.receive_data(b"+ Hola mundo\n")
     assert conn.next_event() == Status(True, b"+ Hola mundo")
+
+
+def test_abandon_after_last_chunk_swallows_body_end() -> None:
+    conn = POP3Connection()
+    conn.send_command(b"RETR 1", MULTI, BodyMode.STREAM)
+    conn.receive_data(b"+OK\r\nall of it\r\n.\r\n")
+    assert conn.next_event() == Status(True, b"+OK")
+    assert conn.next_event() == BodyChunk(b"all of it\r\n")
+    conn.abandon()
+    conn.send_command(b"NOOP")
+    conn.receive_data(b"+OK\r\n")
+    assert events(conn) == [Status(True, b"+OK")]

@@ -274,7 +274,7 @@ class POP3Connection:
         if scanner.done:
             # A streamed body whose last chunk was delivered by the previous call.
             self._expected.popleft()
-            return BodyEnd(scanner.size)
+            return None if head.discard else BodyEnd(scanner.size)
         buf = self._buffer
         inbox = self._inbox
         limit = None if head.mode is BodyMode.STREAM else self.max_response_size
