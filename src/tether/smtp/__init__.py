@@ -12,7 +12,11 @@ Beyond smtplib: PIPELINING (RFC 2920) used automatically by ``sendmail`` when
 offered; BDAT (RFC 3030) when offered and ``use_chunking = True``; ``SIZE`` checked
 before sending (:class:`SMTPMessageTooLarge`); RFC 3463 codes as
 ``SMTPResponseException.enhanced_status``; ``login_oauth()`` (OAUTHBEARER/XOAUTH2);
-``send_batched()`` (at most 100 RCPTs per transaction, RFC 5321 §4.5.3.1.8).
+``send_batched()`` (at most 100 RCPTs per transaction, RFC 5321 §4.5.3.1.8);
+``send_many()`` (many messages on one connection, one round trip each under
+PIPELINING: a message's body and the next envelope share a write, RFC 2920 §3.1;
+per-message results); ``SMTPPool``/``AsyncSMTPPool`` (a few connections from a
+factory, ``send_many`` spread over them).
 
 Defaults that differ from smtplib (safe by default)
 ---------------------------------------------------
@@ -77,6 +81,8 @@ from tether.smtp._errors import SMTPResponseException as SMTPResponseException
 from tether.smtp._errors import SMTPSenderRefused as SMTPSenderRefused
 from tether.smtp._errors import SMTPServerDisconnected as SMTPServerDisconnected
 from tether.smtp._errors import SMTPServerTimeout as SMTPServerTimeout
+from tether.smtp._pool import AsyncSMTPPool as AsyncSMTPPool
+from tether.smtp._pool import SMTPPool as SMTPPool
 
 bCRLF = b"\r\n"
 #: Longest reply line accepted (smtplib's name; read at use time, so it can be raised).
@@ -90,6 +96,7 @@ __all__ = [
     "SMTP",
     "SMTP_SSL",
     "AsyncSMTP",
+    "AsyncSMTPPool",
     "SMTPAuthenticationError",
     "SMTPCleartextAuthError",
     "SMTPCommandInjection",
@@ -100,6 +107,7 @@ __all__ = [
     "SMTPHeloError",
     "SMTPMessageTooLarge",
     "SMTPNotSupportedError",
+    "SMTPPool",
     "SMTPRecipientsRefused",
     "SMTPReplyTooLong",
     "SMTPResponseException",

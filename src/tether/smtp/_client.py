@@ -79,7 +79,7 @@ class SMTP(SMTPBase):
         allow_cleartext_auth: bool = False,
     ) -> None:
         self._init_state(host, timeout, source_address, local_hostname, allow_cleartext_auth)
-        self._fresh: net.SocketStream | None = None
+        self._fresh: net.SyncStream | None = None
         if host:
             code, msg = self.connect(host, port)
             if code != 220:
