@@ -350,3 +350,63 @@ def test_threads_share_cached_context() -> None:
     for t in threads:
         t.join()
     assert len({id(c) for c in results}) == 1
+
+
+# -- TLS inside TLS (https:// proxy to an https:// origin) ------------------------------
+def _tls_relay(tls_ca: Any, target_port: int) -> Any:
+    """A TLS-terminating relay to ``target_port`` (stands in for an https:// proxy)."""
+    import select
+
+    ctx = tls_server_context(tls_ca.cert_pem, tls_ca.key_pem)
+
+    def handler(conn: socket.socket) -> None:
+        outer = ctx.wrap_socket(conn, server_side=True)
+        upstream = socket.create_connection(("127.0.0.1", target_port))
+        with outer, upstream:
+            end = time.monotonic() + 10
+            while time.monotonic() < end:
+                ready = [outer] if outer.pending() else []
+                if not ready:
+                    ready, _, _ = select.select([outer, upstream], [], [], 0.5)
+                for src in ready:
+                    dst = upstream if src is outer else outer
+                    data = src.recv(65536)
+                    if not data:
+                        return
+                    dst.sendall(data)
+
+    return handler
+
+
+def test_sync_tls_inside_tls(nginx: Any, tls_ca: Any) -> None:
+    ctx = create_ssl_context(verify=tls_ca.ca_pem)
+    with tcp_peer(_tls_relay(tls_ca, nginx.tls_port)) as port:
+        outer = connect_tcp("127.0.0.1", port, ssl_context=ctx, server_hostname="localhost")
+        inner = outer.start_tls(ctx, "localhost")
+        assert inner.get_extra_info("ssl_object") is not outer.get_extra_info("ssl_object")
+        inner.write(GET)
+        data = _read_all_sync(inner)
+        inner.close()
+    assert data.startswith(b"HTTP/1.1 200 OK") and data.endswith(b"x" * 100)
+
+
+async def test_async_tls_inside_tls(nginx: Any, tls_ca: Any) -> None:
+    ctx = create_ssl_context(verify=tls_ca.ca_pem)
+    with tcp_peer(_tls_relay(tls_ca, nginx.tls_port)) as port:
+        outer = await connect_tcp_async("127.0.0.1", port, ssl_context=ctx,
+                                        server_hostname="localhost")
+        inner = await outer.start_tls(ctx, "localhost")
+        await inner.write(GET)
+        data = await _read_all_async(inner)
+        await inner.aclose()
+    assert data.startswith(b"HTTP/1.1 200 OK") and data.endswith(b"x" * 100)
+
+
+def test_inner_tls_verifies_the_origin(nginx: Any, tls_ca: Any) -> None:
+    ctx = create_ssl_context(verify=tls_ca.ca_pem)
+    untrusting = create_ssl_context(verify=tls_ca.other_ca_pem)
+    with tcp_peer(_tls_relay(tls_ca, nginx.tls_port)) as port:
+        outer = connect_tcp("127.0.0.1", port, ssl_context=ctx, server_hostname="localhost")
+        with pytest.raises(errors.TLSVerificationError):
+            outer.start_tls(untrusting, "localhost")
+        outer.close()

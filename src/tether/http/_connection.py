@@ -145,13 +145,7 @@ class UpgradeTLS(Op):
     server_hostname: str
 
     def run_sync(self, transport: object) -> None:
-        stream = self.conn.stream
-        if stream.get_extra_info("ssl_object") is not None:
-            raise errors.ConnectError(
-                "TLS inside TLS (an https:// proxy tunnelling to an https:// origin) is "
-                "only supported by the async transport"
-            )
-        self.conn.stream = stream.start_tls(self.context, self.server_hostname)
+        self.conn.stream = self.conn.stream.start_tls(self.context, self.server_hostname)
 
     async def run_async(self, transport: object) -> None:
         self.conn.stream = await self.conn.stream.start_tls(self.context, self.server_hostname)

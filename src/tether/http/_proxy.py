@@ -20,7 +20,6 @@ A refusal by the proxy raises :class:`~tether.http._types.ProxyError` (a
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 from typing import Any
 
@@ -28,8 +27,7 @@ from tether import errors
 from tether._drive import Exchange, Op
 from tether.http._connection import Connect, HTTP11Connection, Read, UpgradeTLS, Write
 from tether.http._types import Proxy, ProxyError, RawRequest
-from tether.net import create_ssl_context
-from tether.net._addr import resolve
+from tether.net import create_ssl_context, resolve, resolve_async
 from tether.protocols.http11 import (
     NEED_DATA,
     Connection,
@@ -79,17 +77,11 @@ class Resolve(Op):
         raise errors.ConnectError(f"could not resolve {self.host!r} to an IPv4 address for "
                                   "SOCKS4 (use socks4a to let the proxy resolve it)")
 
-    def _resolve(self) -> list[Any]:
-        try:
-            return resolve(self.host, self.port)
-        except OSError as exc:
-            raise errors.ConnectError(f"could not resolve host {self.host!r}: {exc}") from exc
-
     def run_sync(self, transport: object) -> str:
-        return self._pick(self._resolve())
+        return self._pick(resolve(self.host, self.port))
 
     async def run_async(self, transport: object) -> str:
-        return self._pick(await asyncio.to_thread(self._resolve))
+        return self._pick(await resolve_async(self.host, self.port))
 
 
 def _is_ip(host: str) -> bool:

@@ -9,6 +9,8 @@ stream pairs for tests. Every ``OSError``/``ssl`` exception is translated into
 from tether.net._addr import interleave_families as interleave_families
 from tether.net._addr import is_loopback as is_loopback
 from tether.net._addr import peer_is_loopback as peer_is_loopback
+from tether.net._addr import resolve as resolve
+from tether.net._addr import resolve_async as resolve_async
 from tether.net._async import AsyncSocketStream as AsyncSocketStream
 from tether.net._async import connect_tcp_async as connect_tcp_async
 from tether.net._base import UNSET as UNSET
@@ -33,6 +35,7 @@ from tether.net._timeouts import timeouts_from_stdlib as timeouts_from_stdlib
 from tether.net._tls import clear_context_cache as clear_context_cache
 from tether.net._tls import create_ssl_context as create_ssl_context
 from tether.net._tls import default_ca_source as default_ca_source
+from tether.net._tlsbio import BIOTLSStream as BIOTLSStream
 from tether.net._translate import translate_tls_error as translate_tls_error
 
 __all__ = [

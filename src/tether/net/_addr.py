@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
 from typing import Any
 
-__all__ = ["interleave_families", "is_loopback", "peer_is_loopback"]
+from tether import errors
+
+__all__ = ["interleave_families", "is_loopback", "peer_is_loopback", "resolve", "resolve_async"]
 
 AddrInfo = tuple[Any, Any, int, str, Any]
 
@@ -65,6 +68,26 @@ def interleave_families(infos: list[AddrInfo]) -> list[AddrInfo]:
 
 
 def resolve(host: str, port: int) -> list[AddrInfo]:
-    """``getaddrinfo`` for TCP, in Happy Eyeballs order (blocking)."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    """``getaddrinfo`` for TCP, in Happy Eyeballs order (blocking).
+
+    Raises :class:`~tether.errors.ConnectError` naming the host if it does not resolve.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise errors.ConnectError(f"could not resolve host {host!r}: {exc.strerror}") from exc
+    except OSError as exc:
+        raise errors.ConnectError(f"could not resolve host {host!r}: {exc}") from exc
+    return interleave_families(infos)
+
+
+async def resolve_async(host: str, port: int) -> list[AddrInfo]:
+    """asyncio twin of :func:`resolve` (the loop's resolver, off the event loop thread)."""
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise errors.ConnectError(f"could not resolve host {host!r}: {exc.strerror}") from exc
+    except OSError as exc:
+        raise errors.ConnectError(f"could not resolve host {host!r}: {exc}") from exc
     return interleave_families(infos)

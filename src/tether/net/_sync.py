@@ -9,7 +9,7 @@ import selectors
 import socket
 import ssl
 import time
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from tether import errors
 from tether.net._addr import AddrInfo, resolve
@@ -122,9 +122,21 @@ class SocketStream(SyncStream):
         context: ssl.SSLContext,
         server_hostname: str | None,
         timeout: float | Unset | None = UNSET,
-    ) -> SocketStream:
+    ) -> SyncStream:
         self._check_open()
         wait = self.timeouts.connect if isinstance(timeout, Unset) else timeout
+        if isinstance(self._sock, ssl.SSLSocket):
+            # TLS inside TLS (e.g. through an https:// proxy): SSLSocket cannot wrap
+            # another SSLSocket, so the inner session runs over memory BIOs.
+            from tether.net._tlsbio import BIOTLSStream
+
+            inner = BIOTLSStream(self, context, server_hostname)
+            try:
+                inner.handshake(wait)
+            except BaseException:
+                inner.close()
+                raise
+            return inner
         wait, by_deadline = budget(wait, self.deadline)
         step = f"TLS handshake with {self._label}"
         if wait is not None and wait <= 0:
@@ -337,12 +349,7 @@ def connect_tcp(
         raise timeout_error(errors.ConnectTimeout, step, wait, True, deadline)
     end = None if wait is None else time.monotonic() + wait
     bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
-    try:
-        infos = resolve(bare, port)
-    except socket.gaierror as exc:
-        raise errors.ConnectError(f"could not resolve host {host!r}: {exc.strerror}") from exc
-    except OSError as exc:
-        raise errors.ConnectError(f"could not resolve host {host!r}: {exc}") from exc
+    infos = resolve(bare, port)
     infos = _filter_local(infos, local_address)
     errs: list[OSError] = []
     if len(infos) == 1:
@@ -361,7 +368,8 @@ def connect_tcp(
     if ssl_context is None:
         return stream
     try:
-        return stream.start_tls(ssl_context, server_hostname or bare)
+        # A plain socket upgrades to an SSLSocket-backed SocketStream.
+        return cast(SocketStream, stream.start_tls(ssl_context, server_hostname or bare))
     except BaseException:
         stream.close()
         raise
