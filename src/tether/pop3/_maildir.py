@@ -178,7 +178,7 @@ def _parse_uidl(lines: list[bytes]) -> list[tuple[int, str]]:
     return out
 
 
-def _plan(path: str, delete: bool, state_path: str | None,
+def _plan(path: str, state_path: str | None, delete: bool,
           account: str) -> Generator[_Call | _Download | _Disk, Any, FetchResult]:
     maildir = _Maildir(path, account)
     if state_path is None:
@@ -212,6 +212,12 @@ def _plan(path: str, delete: bool, state_path: str | None,
     return result
 
 
+def _paths(path: str | os.PathLike[str],
+           uidl_state: str | os.PathLike[str] | None) -> tuple[str, str | None]:
+    state = None if uidl_state is None else os.path.expanduser(os.fspath(uidl_state))
+    return os.path.expanduser(os.fspath(path)), state
+
+
 def _account(client: Any, account: str | None) -> str:
     """The mailbox's identity: ``user@host`` (the user given to USER/APOP/AUTH)."""
     if account is not None:
@@ -232,8 +238,7 @@ def fetch_to_maildir(client: Any, path: str | os.PathLike[str], delete: bool = F
     stored message is marked with ``DELE``; the server deletes at ``quit()``. Rerun
     after any failure: nothing is lost and nothing is stored twice.
     """
-    plan = _plan(os.fspath(path), delete, None if uidl_state is None else os.fspath(uidl_state),
-                 _account(client, account))
+    plan = _plan(*_paths(path, uidl_state), delete, _account(client, account))
     value: Any = None
     error: BaseException | None = None
     while True:
@@ -259,8 +264,7 @@ async def afetch_to_maildir(client: Any, path: str | os.PathLike[str], delete: b
                             uidl_state: str | os.PathLike[str] | None = None, *,
                             account: str | None = None) -> FetchResult:
     """:func:`fetch_to_maildir` for an :class:`~tether.pop3.AsyncPOP3` (fsyncs in a thread)."""
-    plan = _plan(os.fspath(path), delete, None if uidl_state is None else os.fspath(uidl_state),
-                 _account(client, account))
+    plan = _plan(*_paths(path, uidl_state), delete, _account(client, account))
     value: Any = None
     error: BaseException | None = None
     while True:
