@@ -6,7 +6,8 @@ http.client-compatible errors raised while reading a response.
     URLError (TetherError, OSError)           the request could not be made
     ├── HTTPError (also a response)           the server answered with an error status
     └── ContentTooShortError                  urlretrieve got fewer bytes than announced
-    IncompleteRead (http.client.IncompleteRead)       the body was cut short
+    IncompleteRead (RemoteProtocolError, http.client.IncompleteRead)
+                                              the body was cut short or misframed
     BadResponse (RemoteProtocolError, http.client.HTTPException)
                                               the response broke HTTP (head or framing)
     ResponseTooLarge (LimitExceeded, http.client.LineTooLong)
@@ -147,8 +148,9 @@ class ContentTooShortError(URLError):
         self.content = content
 
 
-class IncompleteRead(errors.TetherError, http.client.IncompleteRead):
-    """The body ended before its declared length (or its chunked framing) was complete.
+class IncompleteRead(errors.RemoteProtocolError, http.client.IncompleteRead):
+    """The body ended before its declared length, or its chunked framing broke (as
+    http.client, which raises IncompleteRead for both).
 
     ``partial`` holds the bytes read by the failed call; ``expected`` the bytes still
     missing when known.
@@ -156,6 +158,7 @@ class IncompleteRead(errors.TetherError, http.client.IncompleteRead):
 
     def __init__(self, partial: bytes, expected: int | None = None) -> None:
         http.client.IncompleteRead.__init__(self, partial, expected)
+        self.received = None
 
     def __str__(self) -> str:
         return http.client.IncompleteRead.__str__(self)
@@ -180,12 +183,14 @@ class RemoteDisconnected(errors.ConnectionClosed, http.client.RemoteDisconnected
 
 
 def translate_read_error(exc: BaseException, partial: bytes = b"",
-                         expected: int | None = None) -> BaseException | None:
-    """The http.client-compatible error for a failure while reading a response, or
-    None to let ``exc`` through (timeouts and resets are already OSErrors)."""
+                         expected: int | None = None, *, body: bool = True
+                         ) -> BaseException | None:
+    """The http.client-compatible error for a failure while reading a response (its
+    ``body``, else its head), or None to let ``exc`` through (timeouts and resets are
+    already OSErrors, as http.client's are)."""
     if isinstance(exc, (IncompleteRead, BadResponse, ResponseTooLarge)):
         return None
-    if isinstance(exc, errors.ConnectionClosed):
+    if body and isinstance(exc, (errors.ConnectionClosed, errors.RemoteProtocolError)):
         return IncompleteRead(partial, expected)
     if isinstance(exc, errors.RemoteProtocolError):
         return BadResponse(str(exc))

@@ -201,6 +201,18 @@ def _host_port(hostport: str, default_port: int) -> tuple[str, int]:
     return host, number
 
 
+def _raised_in_body(exc: BaseException) -> bool:
+    """Did the transport raise ``exc`` while taking the body bytes that arrived with the
+    head (it reads a small body eagerly)? Then it is a body error for http.client's
+    classes (IncompleteRead), not a malformed head."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name in ("take_buffered_body", "read_body"):
+            return True
+        tb = tb.tb_next
+    return False
+
+
 def _response_headers(raw_headers: list[tuple[bytes, bytes]]) -> http.client.HTTPMessage:
     msg = http.client.HTTPMessage()
     for name, value in raw_headers:
@@ -340,7 +352,7 @@ class AbstractHTTPHandler(BaseHandler):
             raise RemoteDisconnected("Remote end closed connection without response") \
                 from exc
         except (errors.RemoteProtocolError, errors.LimitExceeded) as exc:
-            better = translate_read_error(exc)
+            better = translate_read_error(exc, body=_raised_in_body(exc))
             raise (better or BadResponse(str(exc))) from exc
         except errors.LocalProtocolError as exc:
             raise ValueError(str(exc)) from exc
