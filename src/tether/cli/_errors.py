@@ -62,9 +62,9 @@ def _refusal_classes() -> tuple[type[BaseException], ...]:
     """Server refusals of the mail modules, if they are installed."""
     found: list[type[BaseException]] = []
     try:
-        from tether.smtp import SMTPResponseException
+        from tether.smtp import SMTPRecipientsRefused, SMTPResponseException
 
-        found.append(SMTPResponseException)
+        found += [SMTPResponseException, SMTPRecipientsRefused]
     except ImportError:
         pass
     try:

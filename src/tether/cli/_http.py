@@ -86,7 +86,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser],
                            help=f"send an HTTP {method.upper()} request",
                            description=__doc__,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
-        p.set_defaults(handler=http_command, method=method.upper())
+        p.set_defaults(handler=http_command, method=method.upper(), extras="items")
 
 
 def normalise_url(text: str) -> str:

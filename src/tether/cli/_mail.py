@@ -205,7 +205,7 @@ def send_command(args: argparse.Namespace, out: Output) -> int:
     else:
         client = SMTP(server.host, server.port, timeout=_timeout(args))
     notes = ["implicit TLS"] if server.implicit_tls else []
-    with client:
+    try:
         client.ehlo()
         if not server.implicit_tls:
             if client.has_extn("starttls"):
@@ -218,6 +218,10 @@ def send_command(args: argparse.Namespace, out: Output) -> int:
             client.login(server.user, password)
             notes.append(f"AUTH as {server.user}")
         refused = client.send_message(msg, from_addr=args.sender, to_addrs=to_addrs)
+        client.quit()
+    finally:
+        # Not ``with client``: its QUIT on a broken connection would replace the error.
+        client.close()
     for address, (code, text) in refused.items():
         out.text(f"tether: refused {address}: {code} {text.decode('utf-8', 'replace')}",
                  err=True)

@@ -63,10 +63,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     if extra:
         # argparse cannot collect positionals on both sides of an option
-        # (``tether get URL -v a=1``): the leftovers are more request items.
-        if getattr(args, "items", None) is not None and not any(
-                e.startswith("-") for e in extra):
-            args.items.extend(extra)
+        # (``tether get URL -v a=1``): the leftovers belong to the command's trailing
+        # positional list (named by its ``extras`` default), if it has one.
+        dest = getattr(args, "extras", None)
+        if dest is not None and not any(e.startswith("-") for e in extra):
+            getattr(args, dest).extend(extra)
         else:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
     handler = getattr(args, "handler", None)

@@ -29,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     p.add_argument("--cacert", metavar="FILE", help="trust the CAs in FILE")
     p.add_argument("--timeout", type=float, metavar="SECONDS")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(handler=robots_command)
+    p.set_defaults(handler=robots_command, extras="paths")
 
 
 def _robots_url(url: str) -> tuple[str, str]:
