@@ -151,11 +151,10 @@ def test_bad_chunk_raises_http_exception() -> None:
                      b"5\r\nhello\r\nZZZ\r\n")
         return False
 
-    with http_peer(respond) as peer:
-        # The framing error may surface with the head (a small body is read eagerly) or
-        # on read(); either way it is http.client's IncompleteRead, as urllib raises.
-        with pytest.raises(http.client.IncompleteRead) as info:
-            request.urlopen(peer.url + "/").read()
+    # The framing error may surface with the head (a small body is read eagerly) or
+    # on read(); either way it is http.client's IncompleteRead, as urllib raises.
+    with http_peer(respond) as peer, pytest.raises(http.client.IncompleteRead) as info:
+        request.urlopen(peer.url + "/").read()
     assert isinstance(info.value, errors.RemoteProtocolError)
 
 
@@ -204,12 +203,12 @@ def test_connection_refused_is_urlerror() -> None:
 
 
 def test_credentials_not_sent_to_another_origin() -> None:
-    with http_peer(reply(200, b"second")) as other:
-        with http_peer(_redirect_to(other.url + "/landing")) as first:
-            req = request.Request(first.url + "/", headers={
-                "Authorization": "Bearer secret", "Cookie": "s=1", "X-Keep": "yes"})
-            with request.urlopen(req) as r:
-                assert r.read() == b"second"
+    with http_peer(reply(200, b"second")) as other, \
+            http_peer(_redirect_to(other.url + "/landing")) as first:
+        req = request.Request(first.url + "/", headers={
+            "Authorization": "Bearer secret", "Cookie": "s=1", "X-Keep": "yes"})
+        with request.urlopen(req) as r:
+            assert r.read() == b"second"
     assert first.requests[0].headers["authorization"] == "Bearer secret"
     landed = other.requests[0].headers
     assert "authorization" not in landed and "cookie" not in landed
@@ -267,9 +266,9 @@ def test_file_body_is_streamed(tmp_path) -> None:
     payload = os.urandom(300_000)
     path = tmp_path / "up.bin"
     path.write_bytes(payload)
-    with http_peer(reply(201)) as peer, path.open("rb") as fp:
-        with request.urlopen(request.Request(peer.url + "/", data=fp)) as r:
-            assert r.status == 201
+    with http_peer(reply(201)) as peer, path.open("rb") as fp, \
+            request.urlopen(request.Request(peer.url + "/", data=fp)) as r:
+        assert r.status == 201
     assert peer.requests[0].body == payload
 
 

@@ -199,7 +199,7 @@ def test_pathname_round_trip(tmp_path) -> None:
 
 def test_digest_algorithms() -> None:
     handler = request.AbstractDigestAuthHandler()
-    H, KD = handler.get_algorithm_impls("MD5")
+    H, _KD = handler.get_algorithm_impls("MD5")
     assert H("a") == "0cc175b9c0f1b6a831c399e269772661"
     H, _ = handler.get_algorithm_impls("SHA-256")
     assert len(H("a")) == 64

@@ -34,7 +34,8 @@ def test_retrieve_from_nginx(nginx, tmp_path) -> None:
 @pytest.mark.server
 def test_retrieve_to_temporary_file(nginx) -> None:
     filename, _ = request.urlretrieve(nginx.http_url + "/small.txt")
-    assert open(filename, "rb").read() == b"x" * 100
+    with open(filename, "rb") as fp:
+        assert fp.read() == b"x" * 100
     request.urlcleanup()
     assert not os.path.exists(filename)
 
