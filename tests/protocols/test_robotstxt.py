@@ -207,6 +207,7 @@ def test_file_user_agent_values() -> None:
     ("/only/path?q", "/only/path?q"),
     ("", "/"),
     ("?q", "/?q"),
+    ("//host/p", "/p"),  # a network-path reference, as urlparse reads it
 ])
 def test_path_of(url: str, path: str) -> None:
     assert path_of(url) == path
@@ -244,7 +245,8 @@ def test_matcher_agrees_with_reference(rules: list[tuple[bool, str]], path: str)
         f"{'Allow' if a else 'Disallow'}: {p}\n" for a, p in rules)
     robots = parse(text)
     matcher = Matcher(robots.groups[0].rules)
-    assert matcher.allowed(path) == _reference_allowed(rules, normalise_path(path))
+    normalised = normalise_path(path)
+    assert matcher.allowed_normalised(normalised) == _reference_allowed(rules, normalised)
 
 
 @settings(max_examples=300, deadline=None)
