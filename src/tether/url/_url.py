@@ -21,7 +21,7 @@ from ._host import _ENDS_IN_NUMBER_RE, parse_host
 from ._quote import quote as _quote
 from ._quote import unquote as _unquote
 from ._split import MAX_URL_LENGTH
-from ._whatwg import DEFAULT_PORTS, SPECIAL_SCHEMES, Record, parse, serialize
+from ._whatwg import DEFAULT_PORTS, SPECIAL_SCHEMES, Record, parse
 
 __all__ = ["URL", "QueryParams"]
 
@@ -416,7 +416,30 @@ class URL:
         """The serialised URL (``str(url)``)."""
         href = self._href
         if href is None:
-            href = _serialize_relative(self) if not self._scheme else serialize(self._record())
+            if not self._scheme:
+                href = _serialize_relative(self)
+            else:
+                # The URL serialiser, written on the fields (no Record round trip).
+                path = self._path
+                if self._host is not None:
+                    href = self._scheme + "://"
+                    if self._username or self._password:
+                        href += self._username
+                        if self._password:
+                            href += ":" + self._password
+                        href += "@"
+                    href += self._host
+                    if self._port is not None:
+                        href += f":{self._port}"
+                    href += path
+                elif not self._opaque and path[:2] == "//":
+                    href = self._scheme + ":/." + path
+                else:
+                    href = self._scheme + ":" + path
+                if self._query is not None:
+                    href += "?" + self._query
+                if self._fragment is not None:
+                    href += "#" + self._fragment
             self._href = href
         return href
 
