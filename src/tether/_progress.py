@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.progress import Progress, TaskID
 
 
@@ -79,6 +80,11 @@ class TransferProgress:
         if self._rich is not None:
             self._rich.stop()
             self._rich = None
+
+    @property
+    def console(self) -> Console | None:
+        """The console the bars are drawn on, while they are (for messages above them)."""
+        return self._rich.console if self._rich is not None else None
 
     def add(self, description: str, total: int | None, completed: int = 0) -> Bar:
         """A new bar; ``total`` None draws an indeterminate bar."""

@@ -17,6 +17,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from tether._progress import TransferProgress
+
 
 def _isatty(stream: TextIO) -> bool:
     try:
@@ -37,6 +39,9 @@ class Output:
                            emoji=False, markup=False)
         self.err = Console(file=self.stderr, highlight=False, soft_wrap=True,
                            emoji=False, markup=False)
+        #: A progress display being drawn on stderr: messages go through it, so they
+        #: appear above the bars instead of inside them.
+        self.live: TransferProgress | None = None
 
     def write_bytes(self, data: bytes) -> None:
         """Raw bytes to stdout (the caller has checked that stdout is not a terminal)."""
@@ -50,7 +55,9 @@ class Output:
 
     def text(self, text: str | Text, *, err: bool = False, style: str | None = None) -> None:
         console = self.err if err else self.out
-        console.print(text, style=style)
+        if err and self.live is not None and self.live.console is not None:
+            console = self.live.console
+        console.print(text, style=style, markup=False, highlight=False, emoji=False)
 
     def json(self, value: Any) -> None:
         """JSON: indented and coloured on a terminal, indented plain text otherwise."""

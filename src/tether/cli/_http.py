@@ -248,6 +248,7 @@ def http_command(args: argparse.Namespace, out: Output) -> int:
     if parts.password:
         remember(parts.password)
     with tether.Session() as session, TransferProgress() as progress:
+        out.live = progress
         session.max_redirects = args.max_redirects
         body = _body(args, items, headers, progress)
         if args.json and "json" not in body and body.get("data") is not None:
