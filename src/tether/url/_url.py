@@ -596,6 +596,8 @@ class URL:
             # Resolving against a special, hierarchical base is string concatenation
             # followed by the path state's dot-segment rules, which URL() applies: the
             # result equals the standard's relative states for these reference shapes.
+            if "\t" in ref or "\n" in ref or "\r" in ref:
+                ref = ref.replace("\t", "").replace("\n", "").replace("\r", "")
             first = ref[:1]
             if not first:
                 return URL._from_fields((*self._fields()[:8], None))
