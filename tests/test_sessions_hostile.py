@@ -134,9 +134,8 @@ def test_truncated_body_is_chunked_encoding_error(s: Both) -> None:
 
 
 def test_no_response_is_connection_error(s: Both) -> None:
-    with tcp_peer(http_peer(lambda c: None)) as port:
-        with pytest.raises(tether.ConnectionError):
-            s.get(f"http://127.0.0.1:{port}/")
+    with tcp_peer(http_peer(lambda c: None)) as port, pytest.raises(tether.ConnectionError):
+        s.get(f"http://127.0.0.1:{port}/")
 
 
 def test_bad_gzip_is_content_decoding_error(s: Both) -> None:
@@ -144,9 +143,9 @@ def test_bad_gzip_is_content_decoding_error(s: Both) -> None:
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 20\r\n\r\n"
                      + b"\xff" * 20)
 
-    with tcp_peer(http_peer(respond)) as port:
-        with pytest.raises(tether.exceptions.ContentDecodingError):
-            s.get(f"http://127.0.0.1:{port}/")
+    with tcp_peer(http_peer(respond)) as port, \
+            pytest.raises(tether.exceptions.ContentDecodingError):
+        s.get(f"http://127.0.0.1:{port}/")
 
 
 _BOMB_SIZE = 1024 * 1024 * 1024
@@ -176,9 +175,9 @@ def _serve_body(body: bytes, coding: str = "gzip") -> Callable[[socket.socket], 
 
 def test_gzip_bomb_in_memory_is_refused(s: Both, gzip_bomb: bytes) -> None:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    with tcp_peer(_serve_body(gzip_bomb)) as port:
-        with pytest.raises(tether.exceptions.DecompressionBombError) as info:
-            s.get(f"http://127.0.0.1:{port}/")
+    with tcp_peer(_serve_body(gzip_bomb)) as port, \
+            pytest.raises(tether.exceptions.DecompressionBombError) as info:
+        s.get(f"http://127.0.0.1:{port}/")
     err = info.value
     assert isinstance(err, tether.exceptions.ContentDecodingError)
     assert isinstance(err, tether.errors.LimitExceeded)
@@ -212,9 +211,9 @@ def test_gzip_bomb_streams_in_bounded_chunks(s: Both, gzip_bomb: bytes) -> None:
 def test_bomb_guard_can_be_turned_off(gzip_bomb: bytes) -> None:
     small = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
     body = small.compress(b"\0" * (40 * 1024 * 1024)) + small.flush()
-    with tcp_peer(_serve_body(body)) as port:
-        with tether.Session(max_decompression_ratio=None) as session:
-            assert len(session.get(f"http://127.0.0.1:{port}/").content) == 40 * 1024 * 1024
+    with tcp_peer(_serve_body(body)) as port, \
+            tether.Session(max_decompression_ratio=None) as session:
+        assert len(session.get(f"http://127.0.0.1:{port}/").content) == 40 * 1024 * 1024
 
 
 def test_normal_ratio_large_body_reads_in_full(s: Both) -> None:

@@ -87,6 +87,15 @@ def to_timeout_config(timeout: Any, default: TimeoutConfig = DEFAULT_TIMEOUT) ->
         return default
     if isinstance(timeout, TimeoutConfig):
         return timeout
+    if hasattr(timeout, "_connect") and hasattr(timeout, "_read"):
+        # urllib3's Timeout object (requests accepts it): default sentinels mean ours.
+        connect = timeout._connect if isinstance(timeout._connect, (int, float, type(None))) \
+            else default.connect
+        read = timeout._read if isinstance(timeout._read, (int, float, type(None))) \
+            else default.read
+        total = getattr(timeout, "total", None)
+        return TimeoutConfig(connect=connect, read=read, write=read, pool=default.pool,
+                             total=total if isinstance(total, (int, float)) else None)
     if isinstance(timeout, tuple):
         try:
             connect, read = timeout

@@ -32,14 +32,45 @@ from urllib.request import (  # type: ignore[attr-defined]
 import charset_normalizer as chardet
 
 __all__ = [
-    "Callable", "JSONDecodeError", "Mapping", "Morsel", "MutableMapping", "OrderedDict",
-    "StringIO", "basestring", "builtin_str", "bytes", "chardet", "cookielib",
-    "getproxies", "getproxies_environment", "has_simplejson", "integer_types", "is_py2",
-    "is_py3", "json", "numeric_types", "parse_http_list", "proxy_bypass",
-    "proxy_bypass_environment", "quote", "quote_plus", "str", "unquote", "unquote_plus",
-    "urldefrag", "urlencode", "urljoin", "urlparse", "urlsplit", "urlunparse",
+    "Callable",
+    "JSONDecodeError",
+    "Mapping",
+    "Morsel",
+    "MutableMapping",
+    "OrderedDict",
+    "StringIO",
+    "basestring",
+    "builtin_str",
+    "bytes",
+    "chardet",
+    "cookielib",
+    "getproxies",
+    "getproxies_environment",
+    "has_simplejson",
+    "integer_types",
+    "is_py2",
+    "is_py3",
+    "is_urllib3_1",
+    "json",
+    "numeric_types",
+    "parse_http_list",
+    "proxy_bypass",
+    "proxy_bypass_environment",
+    "quote",
+    "quote_plus",
+    "str",
+    "unquote",
+    "unquote_plus",
+    "urldefrag",
+    "urlencode",
+    "urljoin",
+    "urlparse",
+    "urlsplit",
+    "urlunparse",
 ]
 
+#: tether does not use urllib3; requests' tests branch on this.
+is_urllib3_1 = False
 is_py2 = False
 is_py3 = True
 has_simplejson = False

@@ -17,6 +17,7 @@ import json as _json
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from http.cookiejar import CookieJar
 from typing import Any
+from urllib.parse import urlencode as urlencode
 
 from tether.auth import HTTPBasicAuth
 from tether.cookies import (
@@ -139,6 +140,8 @@ class PreparedRequest(RequestHooksMixin):
         p.body = self.body
         p.hooks = self.hooks
         p._body_position = self._body_position
+        if "_auth_flow_owner" in self.__dict__:
+            p._auth_flow_owner = self._auth_flow_owner
         return p
 
     def prepare_method(self, method: str | bytes | None) -> None:

@@ -45,14 +45,15 @@ from tether.http._environment import (
     get_netrc_auth,
     resolve_proxies,
 )
-from tether.http._exchange import CallContext, send_exchange, send_one
-from tether.http._ops import Emit
+from tether.http._exchange import CallContext, send_exchange
+from tether.http._ops import Emit, SessionSend
 from tether.models import DEFAULT_REDIRECT_LIMIT, PreparedRequest, Request, Response
 from tether.net._timeouts import TimeoutConfig
 from tether.structures import CaseInsensitiveDict
 from tether.utils import default_headers, to_key_val_list
 
-__all__ = ["AsyncSession", "Session", "merge_hooks", "merge_setting", "session"]
+__all__ = ["AsyncSession", "Session", "SessionRedirectMixin", "merge_hooks", "merge_setting",
+           "session"]
 
 
 def merge_setting(request_setting: Any, session_setting: Any,
@@ -233,16 +234,19 @@ class _SessionBase:
         return new_proxies
 
     def resolve_redirects(self, resp: Response, req: PreparedRequest, stream: bool = False,
-                          timeout: Any = NOT_SET, verify: Any = True, cert: Any = None,
+                          timeout: Any = None, verify: Any = True, cert: Any = None,
                           proxies: Any = None, yield_requests: bool = False,
                           **adapter_kwargs: Any) -> Any:
         """Yield each response (or, with ``yield_requests``, the next request) of the
-        redirect chain starting at ``resp`` (blocking; requests' generator)."""
+        redirect chain starting at ``resp`` (blocking; requests' generator). Each hop is
+        sent with ``self.send``; ``timeout`` defaults to ``None`` as in requests (this is
+        a low-level method: ``Session.send`` passes its own)."""
         kwargs = dict(stream=stream, timeout=timeout, verify=verify, cert=cert,
                       proxies=proxies, **adapter_kwargs)
-        ctx = self._prepare_send(req, dict(kwargs))
+
         def one(s: Any, r: Any, kw: dict[str, Any]) -> Any:
-            return send_one(s, r, kw, ctx)
+            response = yield SessionSend(r, dict(kw))
+            return response
 
         steps = _redirects.redirect_steps(self, resp, req, kwargs, yield_requests, one)
         value: Any = None
@@ -399,6 +403,10 @@ class AsyncSession(_SessionBase):
         """Forget the adapters' pools without waiting (prefer ``await aclose()``)."""
         for adapter in self.adapters.values():
             adapter.close()
+
+
+#: requests' name for the redirect half of a session.
+SessionRedirectMixin = _SessionBase
 
 
 def session() -> Session:

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from http.cookiejar import CookieJar
 from typing import Any
 from urllib.parse import quote, unquote, urlparse, urlunparse
+from urllib.request import proxy_bypass
 
 from tether._version import __version__
 from tether.cookies import cookiejar_from_dict
@@ -26,8 +27,8 @@ from tether.http._environment import (
     resolve_proxies,
     select_proxy,
     set_environ,
-    should_bypass_proxies,
 )
+from tether.http._environment import should_bypass_proxies as _should_bypass_proxies
 from tether.http._headerutil import (
     get_encoding_from_headers,
     get_encodings_from_content,
@@ -79,6 +80,7 @@ __all__ = [
     "parse_header_links",
     "parse_list_header",
     "prepend_scheme_if_needed",
+    "proxy_bypass",
     "quote",
     "requote_uri",
     "resolve_proxies",
@@ -121,6 +123,12 @@ def default_headers() -> CaseInsensitiveDict[str]:
         "Accept": "*/*",
         "Connection": "keep-alive",
     })
+
+
+def should_bypass_proxies(url: str, no_proxy: str | None) -> bool:
+    """Whether ``url`` should go direct (``no_proxy`` rules, then this module's
+    ``proxy_bypass``, which tests may patch as they patch requests.utils')."""
+    return _should_bypass_proxies(url, no_proxy, bypass=proxy_bypass)
 
 
 def dict_from_cookiejar(cj: CookieJar) -> dict[str, Any]:

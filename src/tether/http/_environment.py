@@ -17,7 +17,7 @@ import contextlib
 import os
 import socket
 import struct
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote, urlparse
 from urllib.request import getproxies, proxy_bypass
@@ -126,7 +126,8 @@ def _env(key: str) -> str | None:
     return os.environ.get(key) or os.environ.get(key.upper())
 
 
-def should_bypass_proxies(url: str, no_proxy: str | None) -> bool:
+def should_bypass_proxies(url: str, no_proxy: str | None,
+                          bypass: Callable[[str], Any] = proxy_bypass) -> bool:
     """Whether ``url`` goes direct: its host matches ``no_proxy`` (argument, else the
     environment) by suffix, ``host:port`` suffix, or IPv4 CIDR block."""
     no_proxy_arg = no_proxy
@@ -150,14 +151,19 @@ def should_bypass_proxies(url: str, no_proxy: str | None) -> bool:
             if parsed.port:
                 host_with_port += f":{parsed.port}"
             for entry in entries:
-                if hostname.endswith(entry) or host_with_port.endswith(entry):
+                entry = entry.lstrip(".")
+                if entry in (hostname, host_with_port):
+                    return True
+                # Whole labels only: "example.com" covers "a.example.com", not
+                # "badexample.com".
+                if hostname.endswith("." + entry) or host_with_port.endswith("." + entry):
                     return True
     with set_environ("no_proxy", no_proxy_arg):
         try:
-            bypass = proxy_bypass(hostname)
+            bypassed = bypass(hostname)
         except (TypeError, socket.gaierror):
-            bypass = False
-    return bool(bypass)
+            bypassed = False
+    return bool(bypassed)
 
 
 def get_environ_proxies(url: str, no_proxy: str | None = None) -> dict[str, str]:

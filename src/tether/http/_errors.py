@@ -56,6 +56,9 @@ def _pick(error: BaseException, request: Any, phase: Phase,
         if via_proxy:
             return exc.ProxyError(f"Cannot connect to proxy. {text}", request=request)
         return exc.ConnectionError(text, request=request)
+    if isinstance(error, errors.RemoteProtocolError) and "Content-Length" in text:
+        # requests (through urllib3) reports conflicting lengths as a bad header.
+        return exc.InvalidHeader(text, request=request)
     if isinstance(error, errors.LocalProtocolError):
         return exc.InvalidHeader(text, request=request)
     if isinstance(error, (errors.NetworkError, errors.ProtocolError, errors.LimitExceeded)):

@@ -89,17 +89,10 @@ def parse_content_type(header: str) -> tuple[str, dict[str, Any]]:
     strip_chars = "\"' "
     for param in params:
         param = param.strip()
-        if not param:
-            continue
-        key: str
-        val: Any = True
         index = param.find("=")
-        if index != -1:
+        if param and index != -1:
             key = param[:index].strip(strip_chars)
-            val = param[index + 1 :].strip(strip_chars)
-        else:
-            key = param
-        params_dict[key.lower()] = val
+            params_dict[key.lower()] = param[index + 1 :].strip(strip_chars)
     return content_type, params_dict
 
 

@@ -17,7 +17,7 @@ from tether._drive import Op
 from tether.adapters import DEFAULT_TIMEOUT, NOT_SET, HTTPAdapter
 from tether.net._timeouts import Deadline, TimeoutConfig
 
-__all__ = ["REDIRECT_DRAIN_LIMIT", "Drain", "Emit", "ReadBody", "SendRequest"]
+__all__ = ["REDIRECT_DRAIN_LIMIT", "Drain", "Emit", "ReadBody", "SendRequest", "SessionSend"]
 
 #: A redirect's body is read (undecoded) up to this size so the connection can be
 #: reused; a longer one is not read at all, the connection is closed instead.
@@ -115,6 +115,21 @@ class ReadBody(Op):
 
     async def run_async(self, session: Any) -> None:
         await self.response.aread()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SessionSend(Op):
+    """``session.send(request, **kwargs)``: how requests' public ``resolve_redirects``
+    sends each hop, so a session subclass that overrides ``send`` sees every hop."""
+
+    request: Any
+    kwargs: dict[str, Any]
+
+    def run_sync(self, session: Any) -> Any:
+        return session.send(self.request, **self.kwargs)
+
+    async def run_async(self, session: Any) -> Any:
+        return await session.send(self.request, **self.kwargs)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

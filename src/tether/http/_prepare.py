@@ -89,9 +89,11 @@ def encode_params(data: Any) -> Any:
     return data
 
 
-def guess_filename(obj: Any) -> str | None:
+def guess_filename(obj: Any) -> Any:
     """The base name of a file object's ``name``, unless it is a pseudo name (``<stdin>``)."""
     name = getattr(obj, "name", None)
+    if isinstance(name, bytes) and name and name[:1] != b"<" and name[-1:] != b">":
+        return os.path.basename(name)
     if name and isinstance(name, str) and name[0] != "<" and name[-1] != ">":
         return os.path.basename(name)
     return None

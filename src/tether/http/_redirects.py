@@ -89,10 +89,11 @@ def rebuild_method(prepared: Any, response: Any) -> None:
     prepared.method = method
 
 
-def join_location(base: str, location: str, previous_fragment: str) -> tuple[str, str]:
+def join_location(base: str | None, location: str,
+                  previous_fragment: str) -> tuple[str, str]:
     """The absolute URL a ``Location`` points to, and the fragment to carry on."""
     try:
-        joined = URL(base).join(location)
+        joined = URL(base).join(location) if base else URL(location)
     except ValueError as exc:
         raise InvalidURL(f"Invalid redirect location {location!r}: {exc}") from exc
     fragment = joined.fragment or ""
@@ -122,6 +123,9 @@ def next_request(session: Any, resp: Any, req: Any, location: str, fragment: str
     url, fragment = join_location(resp.url, location, fragment)
     cross_origin = should_strip_auth(resp.request.url if resp.request else req.url, url)
     prepared.url = url
+    if cross_origin:
+        # A challenge-response auth answers only the origin it was given for.
+        prepared.__dict__.pop("_auth_flow_owner", None)
     session.rebuild_method(prepared, resp)
     if resp.status_code not in (codes.temporary_redirect, codes.permanent_redirect):
         for header in ("Content-Length", "Content-Type", "Transfer-Encoding"):
@@ -152,12 +156,12 @@ def redirect_steps(session: Any, resp: Any, req: Any, kwargs: dict[str, Any],
     """Follow redirects from ``resp`` (see the module docstring). ``send_one(session,
     request, kwargs)`` is the sub-exchange that sends one request."""
     history: list[Any] = []
-    location = get_redirect_target(resp)
+    location = session.get_redirect_target(resp)
     fragment = urlparse(req.url).fragment
     proxies = kwargs.get("proxies")
     while location:
+        resp.history = history[:]
         history.append(resp)
-        resp.history = history[1:]
         yield Drain(resp)
         if len(resp.history) >= session.max_redirects:
             raise TooManyRedirects(f"Exceeded {session.max_redirects} redirects.",
@@ -171,7 +175,7 @@ def redirect_steps(session: Any, resp: Any, req: Any, kwargs: dict[str, Any],
         hop_kwargs = dict(kwargs, proxies=proxies, allow_redirects=False)
         resp = yield from send_one(session, req, hop_kwargs)
         extract_cookies_to_jar(session.cookies, prepared, resp.raw)
-        location = get_redirect_target(resp)
+        location = session.get_redirect_target(resp)
         yield Emit(resp)
 
 
