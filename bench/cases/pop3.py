@@ -86,6 +86,19 @@ def top_tether(env: dict[str, Any]) -> float:
     return _top_all(tether.pop3, env)
 
 
+def top_many_tether(env: dict[str, Any]) -> float:
+    import tether.pop3
+
+    client = _login(tether.pop3, env["dovecot_pop3_top"])
+    count = client.stat()[0]
+    start = time.perf_counter()
+    results = client.top_many(range(1, count + 1), 0)
+    elapsed = time.perf_counter() - start
+    client.quit()
+    assert len(results) == count
+    return elapsed
+
+
 def top_poplib(env: dict[str, Any]) -> float:
     import poplib
 
@@ -136,8 +149,12 @@ GROUPS = {
         "tether": retr_bytes_tether,
         "poplib": retr_poplib,
     },
-    "POP3 TOP n 0 x 10,000": {
+    "POP3 TOP n 0 x 10,000 (top() in a loop)": {
         "tether": top_tether,
+        "poplib": top_poplib,
+    },
+    "POP3 TOP n 0 x 10,000 (tether: pipelined top_many)": {
+        "tether": top_many_tether,
         "poplib": top_poplib,
     },
     "POP3 200 x 1 MiB over 4 async connections": {

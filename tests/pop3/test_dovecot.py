@@ -156,3 +156,23 @@ async def test_async_four_connections(dovecot: DovecotServer, big_maxline: None)
     results = await asyncio.gather(*(fetch_all() for _ in range(4)))
     expected = [crlf(m) for m in standard_messages()]
     assert all(r == expected for r in results)
+
+
+@pytest.mark.parametrize("colour", COLOURS)
+async def test_pipelined_top_and_retr(colour: str, dovecot: DovecotServer,
+                                      big_maxline: None) -> None:
+    client = await open_client(colour, dovecot.pop3_port, dovecot.host, timeout=10)
+    await call(client, "user", "reader")
+    await call(client, "pass_", dovecot.password)
+    count = len(standard_messages())
+    numbers = list(range(1, count + 1))
+    expected_tops = [await call(client, "top", n, 1) for n in numbers]
+    assert await call(client, "top_many", numbers, 1, window=4) == expected_tops
+    iterator = client.retr_many(numbers, window=3)
+    got = list(iterator) if colour == "sync" else [item async for item in iterator]
+    assert got == [(n, crlf(m)) for n, m in zip(numbers, standard_messages(), strict=True)]
+    with pytest.raises(pop3.POP3ResponseError):
+        await call(client, "top_many", [1, 999, 2], 0)
+    # The responses after the -ERR were skipped: the connection is in step.
+    assert await call(client, "top", 1, 1) == expected_tops[0]
+    await call(client, "quit")

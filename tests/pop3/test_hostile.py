@@ -292,3 +292,41 @@ def test_used_after_close() -> None:
         assert client.quit() == b"+OK bye"
         with pytest.raises(pop3.POP3ClosedError):
             client.noop()
+
+
+def test_pipelining_falls_back_without_capability_and_survives_break() -> None:
+    def handler(peer: Peer) -> None:
+        peer.send(GREETING)
+        peer.expect(b"CAPA", b"+OK\r\nTOP\r\n.\r\n")  # no PIPELINING: one at a time
+        for n in (1, 2):
+            got = peer.line()
+            assert got == b"RETR %d" % n, got
+            assert peer.buffer == b""  # the next command was not sent ahead
+            peer.send(b"+OK\r\nmessage %d\r\n.\r\n" % n)
+        peer.expect(b"NOOP", b"+OK alive\r\n")
+        peer.line()
+
+    with fake_pop3(handler) as (port, _):
+        client = pop3.POP3("127.0.0.1", port, timeout=5)
+        for number, data in client.retr_many([1, 2, 3]):
+            assert data == b"message %d\r\n" % number
+            if number == 2:
+                break
+        assert client.noop() == b"+OK alive"
+        client.close()
+
+
+def test_pipelined_commands_go_out_in_one_write() -> None:
+    def handler(peer: Peer) -> None:
+        peer.send(GREETING)
+        peer.expect(b"CAPA", b"+OK\r\nPIPELINING\r\n.\r\n")
+        first = peer.line()
+        assert first == b"TOP 1 0" and peer.buffer == b"TOP 2 0\r\nTOP 3 0\r\n"
+        peer.send(b"".join(b"+OK\r\nSubject: %d\r\n.\r\n" % n for n in (1, 2, 3)))
+        peer.line()
+
+    with fake_pop3(handler) as (port, _):
+        client = pop3.POP3("127.0.0.1", port, timeout=5)
+        got = client.top_many([1, 2, 3], 0)
+        assert [lines for _, lines, _ in got] == [[b"Subject: %d" % n] for n in (1, 2, 3)]
+        client.close()

@@ -16,7 +16,8 @@ from __future__ import annotations
 import socket
 import ssl
 import sys
-from collections.abc import AsyncIterator
+from collections import deque
+from collections.abc import AsyncIterator, Iterable
 from typing import Any, Final
 
 from tether._drive import AsyncTransport, run_async
@@ -25,11 +26,13 @@ from tether.pop3 import _exchanges as ex
 from tether.pop3._errors import POP3ClosedError, error_proto
 from tether.protocols.pop3 import MAX_RESPONSE_LINES, MAX_RESPONSE_SIZE
 from tether.protocols.pop3 import sasl as _sasl
+from tether.protocols.pop3.wire import join_crlf
 
 #: poplib's multi-line result: (status line, [lines], octets). Named here because
 #: the classes define a method called ``list``.
 _LongResponse = tuple[bytes, list[bytes], int]
 _Capabilities = dict[str, list[str]]
+_LongResponses = list[_LongResponse]
 
 __all__ = ["AsyncPOP3", "AsyncPOP3_SSL"]
 
@@ -211,6 +214,32 @@ class AsyncPOP3:
                 yield chunk
         finally:
             if not finished and s.active_stream is token:
+                s.engine.abandon()
+                s.active_stream = None
+
+    async def top_many(self, numbers: Iterable[Any], howmuch: Any = 0, *,
+                       window: int = 64) -> _LongResponses:
+        """Pipelined TOP; see :meth:`tether.pop3.POP3.top_many`."""
+        return await self._run(ex.top_many(  # type: ignore[no-any-return]
+            self._session(), list(numbers), howmuch, window))
+
+    async def retr_many(self, numbers: Iterable[Any], *,
+                        window: int = 8) -> AsyncIterator[tuple[Any, bytes]]:
+        """Pipelined RETR; see :meth:`tether.pop3.POP3.retr_many`."""
+        s = self._session()
+        deadline = s.timeouts.deadline()
+        width = await run_async(ex.guarded(s, ex.pipeline_window(s, window)), s.transport,
+                                deadline)
+        token = object()
+        pipe = ex.Pipeline(deque((n, f"RETR {n}") for n in numbers), width)
+        s.active_stream = token
+        try:
+            while not pipe.done:
+                key, _, body = await run_async(
+                    ex.guarded(s, ex.pipeline_next(s, pipe, token)), s.transport, deadline)
+                yield key, join_crlf(body)
+        finally:
+            if s.active_stream is token:
                 s.engine.abandon()
                 s.active_stream = None
 

@@ -15,7 +15,8 @@ import socket
 import ssl
 import sys
 import warnings
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
 from tether._drive import SyncTransport, run_sync
@@ -25,11 +26,13 @@ from tether.pop3 import _exchanges as ex
 from tether.pop3._errors import POP3ClosedError, error_proto
 from tether.protocols.pop3 import MAX_RESPONSE_LINES, MAX_RESPONSE_SIZE
 from tether.protocols.pop3 import sasl as _sasl
+from tether.protocols.pop3.wire import join_crlf
 
 #: poplib's multi-line result: (status line, [lines], octets). Named here because
 #: the classes define a method called ``list``.
 _LongResponse = tuple[bytes, list[bytes], int]
 _Capabilities = dict[str, list[str]]
+_LongResponses = list[_LongResponse]
 
 __all__ = ["POP3", "POP3_PORT", "POP3_SSL", "POP3_SSL_PORT"]
 
@@ -333,6 +336,40 @@ class POP3:
                 yield chunk
         finally:
             if not finished and s.active_stream is token:
+                s.engine.abandon()
+                s.active_stream = None
+
+    def top_many(self, numbers: Iterable[Any], howmuch: Any = 0, *,
+                 window: int = 64) -> _LongResponses:
+        """``[self.top(n, howmuch) for n in numbers]`` in a fraction of the round trips.
+
+        Up to ``window`` commands are in flight at once when the server announces
+        PIPELINING (RFC 2449 §6.6), else they are sent one by one. ``total`` bounds the
+        whole call.
+        """
+        return self._run(ex.top_many(self._session(), list(numbers),  # type: ignore[no-any-return]
+                                     howmuch, window))
+
+    def retr_many(self, numbers: Iterable[Any], *,
+                  window: int = 8) -> Iterator[tuple[Any, bytes]]:
+        """Yield ``(number, retr_bytes(number))`` for each number, pipelined.
+
+        Responses are read one at a time; those in flight wait in the network, so memory
+        holds one message. Leaving the loop early is safe.
+        """
+        s = self._session()
+        deadline = s.timeouts.deadline()
+        width = run_sync(ex.guarded(s, ex.pipeline_window(s, window)), s.transport, deadline)
+        token = object()
+        pipe = ex.Pipeline(deque((n, f"RETR {n}") for n in numbers), width)
+        s.active_stream = token
+        try:
+            while not pipe.done:
+                key, _, body = run_sync(ex.guarded(s, ex.pipeline_next(s, pipe, token)),
+                                        s.transport, deadline)
+                yield key, join_crlf(body)
+        finally:
+            if s.active_stream is token:
                 s.engine.abandon()
                 s.active_stream = None
 

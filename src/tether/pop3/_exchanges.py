@@ -16,6 +16,7 @@ import binascii
 import dataclasses
 import ssl
 import sys
+from collections import deque
 from collections.abc import Generator
 from typing import Any, Final
 
@@ -466,3 +467,65 @@ def stream_next(s: Session, token: object) -> Exchange[bytes | None]:
         s.active_stream = None
         return None
     raise error_proto(f"unexpected {type(event).__name__} in a streamed body")
+
+
+# -- pipelining (RFC 2449 §6.6) ----------------------------------------------------------
+@dataclasses.dataclass(eq=False)
+class Pipeline:
+    """Commands still to send, and the keys of those sent and not yet answered."""
+
+    todo: deque[tuple[Any, str]]
+    window: int
+    in_flight: deque[Any] = dataclasses.field(default_factory=deque)
+
+    @property
+    def done(self) -> bool:
+        return not self.todo and not self.in_flight
+
+
+def pipeline_window(s: Session, requested: int) -> Exchange[int]:
+    """``requested`` if the server announces PIPELINING in CAPA, else 1."""
+    if requested < 1:
+        raise ValueError("window must be at least 1")
+    if s.capabilities is None:
+        s.capabilities = yield from _capa_or_empty(s)
+    return requested if "PIPELINING" in s.capabilities else 1
+
+
+def pipeline_next(s: Session, p: Pipeline, token: object) -> Exchange[tuple[Any, bytes, bytes]]:
+    """Keep up to ``p.window`` multi-line commands in flight (sent in one write); return
+    (key, status line, body) of the oldest. A ``-ERR`` raises (the rest are skipped)."""
+    if s.active_stream is not token:
+        raise error_proto("this pipelined loop was abandoned: another command was sent")
+    engine = s.engine
+    batch = []
+    while p.todo and len(p.in_flight) < p.window:
+        key, line = p.todo.popleft()
+        batch.append(engine.send_command(line.encode(s.encoding), ResponseKind.MULTI))
+        p.in_flight.append(key)
+    if batch:
+        engine.max_line_length = maxline() - 2
+        yield Send(b"".join(batch))
+    key = p.in_flight.popleft()
+    resp = yield from get_status(s)
+    event = yield from _pump(s)
+    assert isinstance(event, Body)
+    if p.done:
+        s.active_stream = None
+    return key, resp, event.data
+
+
+def top_many(s: Session, numbers: Any, howmuch: Any,
+             window: int) -> Exchange[list[tuple[bytes, list[bytes], int]]]:
+    """TOP for many messages, pipelined; poplib's ``top()`` result for each, in order."""
+    width = yield from pipeline_window(s, window)
+    token = object()
+    p = Pipeline(deque((n, f"TOP {n} {howmuch}") for n in numbers), width)
+    s.active_stream = token
+    out = []
+    max_line = maxline() - 2
+    while not p.done:
+        _, resp, body = yield from pipeline_next(s, p, token)
+        out.append((resp, split_lines(body, max_line, s.max_response_lines), len(body)))
+    s.active_stream = None
+    return out
