@@ -215,8 +215,10 @@ def _raised_in_body(exc: BaseException) -> bool:
 
 def _response_headers(raw_headers: list[tuple[bytes, bytes]]) -> http.client.HTTPMessage:
     msg = http.client.HTTPMessage()
-    for name, value in raw_headers:
-        msg[name.decode("latin-1")] = value.decode("latin-1")
+    # What ``msg[name] = value`` stores under the compat32 policy http.client uses,
+    # without its per-header policy calls (this runs on every response).
+    msg._headers = [(n.decode("latin-1"), v.decode("latin-1"))  # type: ignore[attr-defined]
+                    for n, v in raw_headers]
     return msg
 
 
