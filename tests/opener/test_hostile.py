@@ -314,3 +314,23 @@ def test_cookies_round_trip() -> None:
         opener.open(peer.url + "/set").read()
         opener.open(peer.url + "/get").read()
     assert peer.requests[1].headers["cookie"] == "k=v"
+
+
+def test_http_proxy_gets_absolute_form_and_credentials() -> None:
+    with http_peer(reply(200, b"via proxy")) as proxy:
+        opener = request.build_opener(request.ProxyHandler(
+            {"http": f"http://joe:s%40cret@127.0.0.1:{proxy.port}"}))
+        with opener.open("http://origin.invalid:8080/page?q=1") as r:
+            assert r.read() == b"via proxy"
+    seen = proxy.requests[0]
+    assert seen.target == "http://origin.invalid:8080/page?q=1"
+    assert seen.headers["host"] == "origin.invalid:8080"
+    assert seen.headers["proxy-authorization"] == "Basic am9lOnNAY3JldA=="  # joe:s@cret
+
+
+def test_no_proxy_bypasses(monkeypatch) -> None:
+    with http_peer(reply(200, b"direct")) as origin:
+        monkeypatch.setenv("no_proxy", "127.0.0.1")
+        opener = request.build_opener(request.ProxyHandler({"http": "http://127.0.0.1:9"}))
+        with opener.open(origin.url + "/") as r:
+            assert r.read() == b"direct"

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import socket
 
-from opener._httppeer import Seen, http_peer
-
 import tether.opener as request
+from opener._httppeer import Seen, http_peer
 from tether.robots import RobotFileParser
 
 
