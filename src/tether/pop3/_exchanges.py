@@ -129,22 +129,30 @@ def _debug_line(s: Session, line: str) -> None:
         print("*cmd*", repr(shown))
 
 
-def send(s: Session, line: str | bytes, kind: ResponseKind = ResponseKind.SINGLE,
-         mode: BodyMode = BodyMode.BULK) -> Exchange[None]:
-    """Send one command line (str is encoded with the client's ``encoding``)."""
+def prepare(s: Session, line: str | bytes, kind: ResponseKind = ResponseKind.SINGLE,
+            mode: BodyMode = BodyMode.BULK) -> bytes:
+    """The bytes of one command line (str is encoded with the client's ``encoding``);
+    its response is now expected. Raises before anything is sent if it is invalid."""
     if s.active_stream is not None:
         # A new command while a streamed body is unfinished: skip the rest of it.
         s.engine.abandon()
         s.active_stream = None
     if isinstance(line, str):
-        _debug_line(s, line)
+        if s.debuglevel:
+            _debug_line(s, line)
         data = line.encode(s.encoding)
     else:
         data = line
     s.engine.max_line_length = maxline() - 2
     wire = s.engine.send_command(data, kind, mode)
     sys.audit("poplib.putline", s.owner, data)
-    yield Send(wire)
+    return wire
+
+
+def send(s: Session, line: str | bytes, kind: ResponseKind = ResponseKind.SINGLE,
+         mode: BodyMode = BodyMode.BULK) -> Exchange[None]:
+    """Send one command line; its response is then read with :func:`get_status`."""
+    yield Send(prepare(s, line, kind, mode))
 
 
 def send_raw(s: Session, line: bytes) -> Exchange[None]:
@@ -157,6 +165,10 @@ def send_raw(s: Session, line: bytes) -> Exchange[None]:
 def get_status(s: Session, kind: ResponseKind = ResponseKind.SINGLE) -> Exchange[bytes]:
     """Read the next status line; ``-ERR`` raises :class:`POP3ResponseError`."""
     event = yield from _pump(s)
+    return _status(s, event)
+
+
+def _status(s: Session, event: Event) -> bytes:
     if not isinstance(event, Status):
         raise POP3ProtocolError(f"expected a status line, got {type(event).__name__}")
     if s.debuglevel > 1:
@@ -167,16 +179,33 @@ def get_status(s: Session, kind: ResponseKind = ResponseKind.SINGLE) -> Exchange
 
 
 def short(s: Session, line: str | bytes) -> Exchange[bytes]:
-    """A command with a single-line answer: poplib's ``_shortcmd``."""
-    yield from send(s, line)
-    return (yield from get_status(s))
+    """A command with a single-line answer: poplib's ``_shortcmd``.
+
+    The hot paths (this and :func:`long_body`) loop on the engine inline rather than
+    through helper generators: each ``yield from`` level costs on every resume.
+    """
+    yield Send(prepare(s, line))
+    engine = s.engine
+    event = engine.next_event()
+    while event is NEED_DATA:
+        engine.receive_data((yield Receive(READ_SIZE)))
+        event = engine.next_event()
+    return _status(s, event)
 
 
 def long_body(s: Session, line: str | bytes) -> Exchange[tuple[bytes, bytes]]:
     """A multi-line command: (status line, un-stuffed body bytes)."""
-    yield from send(s, line, ResponseKind.MULTI)
-    resp = yield from get_status(s)
-    event = yield from _pump(s)
+    yield Send(prepare(s, line, ResponseKind.MULTI))
+    engine = s.engine
+    event = engine.next_event()
+    while event is NEED_DATA:
+        engine.receive_data((yield Receive(READ_SIZE)))
+        event = engine.next_event()
+    resp = _status(s, event)
+    event = engine.next_event()
+    while event is NEED_DATA:
+        engine.receive_data((yield Receive(READ_SIZE)))
+        event = engine.next_event()
     if not isinstance(event, Body):
         raise POP3ProtocolError(f"expected a body, got {type(event).__name__}")
     return resp, event.data

@@ -228,3 +228,12 @@ def test_abandon_after_last_chunk_swallows_body_end() -> None:
     conn.send_command(b"NOOP")
     conn.receive_data(b"+OK\r\n")
     assert events(conn) == [Status(True, b"+OK")]
+
+
+def test_small_body_fast_path_defers_to_scanner_for_stuffed_lines() -> None:
+    conn = POP3Connection()
+    conn.send_command(b"TOP 1 0", MULTI)
+    conn.send_command(b"TOP 2 0", MULTI)
+    conn.receive_data(b"+OK\r\nA: b\r\n\r\n.\r\n+OK\r\n..x\r\ny\r\n.\r\n")
+    assert events(conn) == [Status(True, b"+OK"), Body(b"A: b\r\n\r\n"),
+                            Status(True, b"+OK"), Body(b".x\r\ny\r\n")]

@@ -83,6 +83,10 @@ MAX_RESPONSE_SIZE: Final = 256 * 1024 * 1024
 #: 8 million covers a 256 MiB message of 32-byte lines and a 1-million-message LIST.
 MAX_RESPONSE_LINES: Final = 8_000_000
 
+#: Bodies up to this size that arrived whole take a two-``find`` fast path (TOP n 0,
+#: LIST, UIDL): per-command cost matters for thousands of small responses.
+_FAST_BODY: Final = 64 * 1024
+
 
 class ResponseKind(enum.Enum):
     """What the server answers a command with."""
@@ -206,6 +210,11 @@ class POP3Connection:
         :class:`ConnectionClosed` (the server closed mid-response). Discarded responses
         are consumed silently.
         """
+        if not self._inbox and not self._buffer and not self._eof and self._expected:
+            # Nothing to parse: only a streamed body's pending BodyEnd can progress.
+            scanner = self._expected[0].scanner
+            if scanner is None or not scanner.done:
+                return NEED_DATA
         while self._expected:
             head = self._expected[0]
             if head.in_body and not head.skipping_line:
@@ -268,6 +277,20 @@ class POP3Connection:
             return None
         return Status(ok, line)
 
+    def _small_body(self) -> bytes | None:
+        """A whole, unstuffed CRLF body already buffered (LIST, UIDL, CAPA, TOP n 0...),
+        taken with two ``find`` calls instead of the scanner; ``None`` otherwise."""
+        self._flush_inbox()
+        data = self._buffer.peek()
+        if data.startswith(b".\r\n"):
+            self._buffer.take_exactly(3)
+            return b""
+        end = data.find(b"\r\n.\r\n")
+        if end < 0 or data.startswith(b".") or data.find(b"\n.") != end + 1:
+            return None  # incomplete, or a dot-started line to un-stuff: the scanner's job
+        self._buffer.take_exactly(end + 5)
+        return data[:end + 2]
+
     def _read_body(self, head: _Expected) -> Event | NeedData | None:
         scanner = head.scanner
         assert scanner is not None
@@ -277,6 +300,12 @@ class POP3Connection:
             return None if head.discard else BodyEnd(scanner.size)
         buf = self._buffer
         inbox = self._inbox
+        if (scanner.size == 0 and scanner.fresh and head.mode is BodyMode.BULK
+                and not head.discard and 0 < len(buf) <= _FAST_BODY):
+            body = self._small_body()
+            if body is not None:
+                self._expected.popleft()
+                return Body(body)
         limit = None if head.mode is BodyMode.STREAM else self.max_response_size
         while buf or inbox:
             rest = scanner.feed(buf.take_all() if buf else inbox.popleft())

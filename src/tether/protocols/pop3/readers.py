@@ -50,6 +50,11 @@ class BodyScanner:
         self.done = False
 
     @property
+    def fresh(self) -> bool:
+        """Nothing fed yet."""
+        return self._skip == 1 and self._carry == b"\n" and not self._pieces and not self.done
+
+    @property
     def size(self) -> int:
         """Un-stuffed body bytes produced so far."""
         return self._size
