@@ -435,7 +435,8 @@ class POP3_SSL(POP3):
         sock = POP3._create_socket(self, timeout)
         return self.context.wrap_socket(sock, server_hostname=self.host)
 
-    def stls(self, context: ssl.SSLContext | None = None, *args: Any, **kwargs: Any) -> bytes:
+    def stls(self, keyfile: Any = None, certfile: Any = None,  # type: ignore[override]
+             context: ssl.SSLContext | None = None) -> bytes:
         """Always raises: STLS makes no sense on a TLS connection (as poplib)."""
         raise error_proto("-ERR TLS session already established")
 
