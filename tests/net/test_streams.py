@@ -317,6 +317,9 @@ def test_sync_starttls_injected_plaintext_never_read_as_tls(tls_ca: Any) -> None
         # not deliver them.
         with pytest.raises(errors.TLSError):
             stream.start_tls(ctx, "localhost")
+        # The plain stream is spent: using it says so instead of failing obscurely.
+        with pytest.raises(errors.ClosedError):
+            stream.write(b"QUIT\r\n")
         stream.close()
 
 

@@ -83,10 +83,10 @@ class SocketStream(SyncStream):
             if wait is not None and wait <= 0:
                 raise timeout_error(errors.ReadTimeout, f"reading from {self._label}", wait,
                                     True, self.deadline)
-        if wait != self._current_timeout:
-            self._sock.settimeout(wait)
-            self._current_timeout = wait
         try:
+            if wait != self._current_timeout:
+                self._sock.settimeout(wait)
+                self._current_timeout = wait
             return self._sock.recv(max_bytes)
         except Exception as exc:
             mapped = self._failed(exc, errors.ReadTimeout, errors.ReadError, "reading from",
@@ -105,10 +105,10 @@ class SocketStream(SyncStream):
             if wait is not None and wait <= 0:
                 raise timeout_error(errors.WriteTimeout, f"writing to {self._label}", wait,
                                     True, self.deadline)
-        if wait != self._current_timeout:
-            self._sock.settimeout(wait)
-            self._current_timeout = wait
         try:
+            if wait != self._current_timeout:
+                self._sock.settimeout(wait)
+                self._current_timeout = wait
             self._sock.sendall(data)
         except Exception as exc:
             mapped = self._failed(exc, errors.WriteTimeout, errors.WriteError, "writing to",
@@ -149,8 +149,14 @@ class SocketStream(SyncStream):
         sni = server_hostname.rstrip(".") if server_hostname else None
         with translating(step, timeout_cls=errors.ConnectTimeout, error_cls=errors.ConnectError,
                          timeout_message=message, host=server_hostname):
-            tls = context.wrap_socket(self._sock, server_hostname=sni,
-                                      do_handshake_on_connect=False)
+            try:
+                tls = context.wrap_socket(self._sock, server_hostname=sni,
+                                          do_handshake_on_connect=False)
+            except BaseException:
+                self.close()
+                raise
+            # The plain socket object is detached now: this stream is spent either way.
+            self._closed = True
             try:
                 tls.do_handshake()
             except BaseException:
