@@ -25,7 +25,10 @@ def _bad_tls_server(conn: socket.socket) -> None:
 
 
 def test_tls_error_is_not_masked_by_quit() -> None:
-    with tcp_peer(_bad_tls_server) as port, pytest.raises(errors.TLSError) as info:
-        with smtplib.SMTP("127.0.0.1", port) as smtp:
-            smtp.starttls()
+    with (
+        tcp_peer(_bad_tls_server) as port,
+        pytest.raises(errors.TLSError) as info,
+        smtplib.SMTP("127.0.0.1", port) as smtp,
+    ):
+        smtp.starttls()
     assert "WRONG_VERSION_NUMBER" in str(info.value) or "record" in str(info.value).lower()
