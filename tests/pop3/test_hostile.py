@@ -330,3 +330,47 @@ def test_pipelined_commands_go_out_in_one_write() -> None:
         got = client.top_many([1, 2, 3], 0)
         assert [lines for _, lines, _ in got] == [[b"Subject: %d" % n] for n in (1, 2, 3)]
         client.close()
+
+
+def test_file_readline_limits_like_a_buffered_reader() -> None:
+    def handler(peer: Peer) -> None:
+        peer.send(GREETING)
+        peer.expect(b"XLONG", b"+OK " + b"y" * 30 + b"\r\nnext\r\ntail")
+        peer.line()
+
+    with fake_pop3(handler) as (port, _):
+        client = pop3.POP3("127.0.0.1", port, timeout=5)
+        client._putcmd("XLONG")
+        assert client.file.readline(10) == b"+OK " + b"y" * 6
+        assert client.file.readline() == b"y" * 24 + b"\r\n"
+        assert client.file.readline(100) == b"next\r\n"
+        assert client.file.read(4) == b"tail"
+        client.close()
+
+
+def test_iter_retr_memory_is_bounded() -> None:
+    import tracemalloc
+
+    line = b"m" * 98 + b"\r\n"
+    count = 300_000  # 30 MB
+
+    def handler(peer: Peer) -> None:
+        peer.send(GREETING)
+        peer.expect(b"RETR", b"+OK\r\n")
+        block = line * 1000
+        for _ in range(count // 1000):
+            peer.send(block)
+        peer.send(b".\r\n")
+        peer.line()
+
+    with fake_pop3(handler) as (port, _):
+        client = pop3.POP3("127.0.0.1", port, timeout=10)
+        tracemalloc.start()
+        try:
+            total = sum(len(chunk) for chunk in client.iter_retr(1))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        client.close()
+    assert total == len(line) * count
+    assert peak < 4 * 1024 * 1024, peak

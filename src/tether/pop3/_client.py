@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
 from tether._drive import SyncTransport, run_sync
+from tether.errors import LimitExceeded
 from tether.net import SocketStream, SyncStream, TimeoutConfig, connect_tcp, create_ssl_context
 from tether.net import timeouts_from_stdlib as _timeouts_from_stdlib
 from tether.pop3 import _exchanges as ex
@@ -69,16 +70,16 @@ class _WireFile(io.RawIOBase):
     def readline(self, size: int | None = -1) -> bytes:
         buf = self._session.engine.buffer
         limit = sys.maxsize if size is None or size < 0 else size
+        if limit == 0:
+            return b""
         while True:
-            line = buf.take_until(b"\n", sys.maxsize, include=True)
+            try:
+                line = buf.take_until(b"\n", limit - 1, include=True)
+            except LimitExceeded:
+                return buf.take_up_to(limit)  # a partial line, as io.BufferedReader does
             if line is not None:
-                if len(line) <= limit:
-                    return line
-                rest = line[limit:]
-                head, line = line[:limit], b""
-                buf.feed(rest)  # buffer was emptied up to the LF; keep order
-                return head
-            if len(buf) >= limit or not self._fill():
+                return line
+            if not self._fill():
                 return buf.take_up_to(limit)
 
 
