@@ -374,3 +374,34 @@ def test_iter_retr_memory_is_bounded() -> None:
         client.close()
     assert total == len(line) * count
     assert peak < 4 * 1024 * 1024, peak
+
+
+@pytest.mark.parametrize("colour", COLOURS)
+async def test_xoauth2_error_challenge_and_long_initial_response(colour: str) -> None:
+    import base64
+
+    token = "t" * 400  # the AUTH line would pass 255 octets: RFC 5034 §4 defers it
+
+    def handler(peer: Peer) -> None:
+        peer.send(GREETING)
+        peer.expect(b"CAPA", b"+OK\r\nSASL PLAIN XOAUTH2\r\n.\r\n")
+        assert peer.line() == b"AUTH XOAUTH2"
+        peer.send(b"+ \r\n")
+        initial = base64.b64decode(peer.line())
+        assert initial == f"user=me\x01auth=Bearer {token}\x01\x01".encode()
+        peer.send(b"+ " + base64.b64encode(b'{"status":"401"}') + b"\r\n")
+        assert peer.line() == b""  # the empty answer to the error challenge
+        peer.send(b"-ERR [AUTH] invalid token\r\n")
+        peer.expect(b"AUTH OAUTHBEARER", b"+OK welcome\r\n")
+        peer.line()
+
+    with fake_pop3(handler) as (port, peers):
+        client = await open_client(colour, port, timeout=5)
+        with pytest.raises(pop3.POP3ResponseError, match="invalid token"):
+            await call(client, "auth", "me", token=lambda: token)
+        assert await call(client, "auth", "me", token="short",
+                          mechanism="OAUTHBEARER") == b"+OK welcome"
+        await call(client, "close")
+    auth_line = next(x for x in peers[0].received if x.startswith(b"AUTH OAUTHBEARER"))
+    bearer = auth_line.split()[2]
+    assert base64.b64decode(bearer).startswith(b"n,a=me,\x01host=127.0.0.1\x01port=")
