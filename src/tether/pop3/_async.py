@@ -22,6 +22,7 @@ from typing import Any, Final
 
 from tether._drive import AsyncTransport, run_async
 from tether.net import connect_tcp_async, create_ssl_context, timeouts_from_stdlib
+from tether.pop3 import _auth as au
 from tether.pop3 import _exchanges as ex
 from tether.pop3._errors import POP3ClosedError, error_proto
 from tether.protocols.pop3 import MAX_RESPONSE_LINES, MAX_RESPONSE_SIZE
@@ -116,10 +117,10 @@ class AsyncPOP3:
         self._debugging = level
 
     async def user(self, user: str) -> bytes:
-        return await self._run(ex.user(self._session(), user))  # type: ignore[no-any-return]
+        return await self._run(au.user(self._session(), user))  # type: ignore[no-any-return]
 
     async def pass_(self, pswd: str) -> bytes:
-        return await self._run(ex.pass_(self._session(), pswd))  # type: ignore[no-any-return]
+        return await self._run(au.pass_(self._session(), pswd))  # type: ignore[no-any-return]
 
     async def stat(self) -> tuple[int, int]:
         return await self._run(ex.stat(self._session()))  # type: ignore[no-any-return]
@@ -154,11 +155,11 @@ class AsyncPOP3:
             await stream.aclose()
 
     async def rpop(self, user: str) -> bytes:
-        return await self._run(ex.rpop(self._session(), user))  # type: ignore[no-any-return]
+        return await self._run(au.rpop(self._session(), user))  # type: ignore[no-any-return]
 
     async def apop(self, user: str, password: str) -> bytes:
         return await self._run(  # type: ignore[no-any-return]
-            ex.apop(self._session(), user, password, self.welcome))
+            au.apop(self._session(), user, password, self.welcome))
 
     async def top(self, which: Any, howmuch: Any) -> _LongResponse:
         return await self._longcmd(f"TOP {which} {howmuch}")
@@ -190,7 +191,7 @@ class AsyncPOP3:
                    mechanism: str | _sasl.Mechanism | None = None, token: Any = None,
                    authzid: str = "") -> bytes:
         """SASL AUTH; see :meth:`tether.pop3.POP3.auth`."""
-        return await self._run(ex.auth(  # type: ignore[no-any-return]
+        return await self._run(au.auth(  # type: ignore[no-any-return]
             self._session(), username, password, token, mechanism, authzid))
 
     async def retr_bytes(self, which: Any) -> bytes:

@@ -23,6 +23,7 @@ from tether._drive import SyncTransport, run_sync
 from tether.errors import LimitExceeded
 from tether.net import SocketStream, SyncStream, TimeoutConfig, connect_tcp, create_ssl_context
 from tether.net import timeouts_from_stdlib as _timeouts_from_stdlib
+from tether.pop3 import _auth as au
 from tether.pop3 import _exchanges as ex
 from tether.pop3._errors import POP3ClosedError, error_proto
 from tether.protocols.pop3 import MAX_RESPONSE_LINES, MAX_RESPONSE_SIZE
@@ -222,11 +223,11 @@ class POP3:
 
     def user(self, user: str) -> bytes:
         """USER; refused on a cleartext non-loopback connection (see module docs)."""
-        return self._run(ex.user(self._session(), user))  # type: ignore[no-any-return]
+        return self._run(au.user(self._session(), user))  # type: ignore[no-any-return]
 
     def pass_(self, pswd: str) -> bytes:
         """PASS; refused on a cleartext non-loopback connection (see module docs)."""
-        return self._run(ex.pass_(self._session(), pswd))  # type: ignore[no-any-return]
+        return self._run(au.pass_(self._session(), pswd))  # type: ignore[no-any-return]
 
     def stat(self) -> tuple[int, int]:
         return self._run(ex.stat(self._session()))  # type: ignore[no-any-return]
@@ -267,11 +268,11 @@ class POP3:
             sock.close()
 
     def rpop(self, user: str) -> bytes:
-        return self._run(ex.rpop(self._session(), user))  # type: ignore[no-any-return]
+        return self._run(au.rpop(self._session(), user))  # type: ignore[no-any-return]
 
     def apop(self, user: str, password: str) -> bytes:
         """APOP (RFC 1939 §7): the password never crosses the wire."""
-        return self._run(ex.apop(self._session(), user, password,  # type: ignore[no-any-return]
+        return self._run(au.apop(self._session(), user, password,  # type: ignore[no-any-return]
                                  self.welcome))
 
     def top(self, which: Any, howmuch: Any) -> _LongResponse:
@@ -309,7 +310,7 @@ class POP3:
         ``token`` (a string or a callable returning one) is given, else PLAIN, LOGIN or
         CRAM-MD5 (only CRAM-MD5 on a cleartext non-loopback connection).
         """
-        return self._run(ex.auth(self._session(), username, password,  # type: ignore[no-any-return]
+        return self._run(au.auth(self._session(), username, password,  # type: ignore[no-any-return]
                                  token, mechanism, authzid))
 
     def retr_bytes(self, which: Any) -> bytes:
