@@ -116,6 +116,9 @@ class MockResponse:
 
 def extract_cookies_to_jar(jar: cookielib.CookieJar, request: Any, response: Any) -> None:
     """Store the cookies a response (its ``.raw``) sets, judged against ``request``."""
+    may_set = getattr(response, "_may_set_cookies", None)
+    if may_set is not None and not may_set():
+        return  # fast path: no Set-Cookie field, nothing to parse
     original = getattr(response, "_original_response", None)
     if not original:
         return

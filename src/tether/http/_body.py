@@ -151,6 +151,9 @@ class RawBody(io.IOBase):
             self._original = OriginalResponse(self)
         return self._original
 
+    def _may_set_cookies(self) -> bool:
+        return "set-cookie" in self.headers or "set-cookie2" in self.headers
+
     @property
     def _fp(self) -> RawResponse:
         return self._raw
@@ -198,13 +201,15 @@ class RawBody(io.IOBase):
     def _read(self, amt: int | None, decode: bool) -> Exchange[bytes]:
         """Up to ``amt`` bytes (all with ``None``); ``b""`` only at the end."""
         decoder = self._get_decoder() if decode else None
-        out = bytearray()
-        while amt is None or len(out) < amt:
-            want = WIRE_CHUNK if amt is None else amt - len(out)
+        parts: list[bytes] = []
+        size = 0
+        while amt is None or size < amt:
+            want = WIRE_CHUNK if amt is None else amt - size
             if decoder is not None:
                 piece = decoder.read(want)
                 if piece:
-                    out += piece
+                    parts.append(piece)
+                    size += len(piece)
                     continue
                 if self._eof:
                     decoder.finish()
@@ -219,8 +224,10 @@ class RawBody(io.IOBase):
             if decoder is not None:
                 decoder.feed(wire)
             else:
-                out += wire
-        return bytes(out)
+                parts.append(wire)
+                size += len(wire)
+        # One piece (the common case for large reads) is returned without a copy.
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def __del__(self) -> None:
         # IOBase would close() here; releasing the connection is the transport's job,

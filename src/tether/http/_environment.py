@@ -166,8 +166,20 @@ def should_bypass_proxies(url: str, no_proxy: str | None,
     return bool(bypassed)
 
 
+def _proxy_variables() -> tuple[tuple[bytes, bytes], ...]:
+    """The ``*_proxy`` variables (any case), read without decoding all of os.environ."""
+    data = getattr(os.environ, "_data", None)
+    if not isinstance(data, dict):
+        return tuple((k.encode(), v.encode()) for k, v in os.environ.items()
+                     if k.lower().endswith("_proxy"))
+    return tuple((k, v) for k, v in data.items()
+                 if isinstance(k, bytes) and k[-6:].lower() == b"_proxy")
+
+
 def get_environ_proxies(url: str, no_proxy: str | None = None) -> dict[str, str]:
     """The environment's proxies for ``url`` (empty when it is bypassed)."""
+    if not no_proxy and not _proxy_variables():
+        return {}  # fast path: no proxy variable set at all, nothing to bypass either
     if should_bypass_proxies(url, no_proxy=no_proxy):
         return {}
     return getproxies()
@@ -194,7 +206,8 @@ def resolve_proxies(request: Any, proxies: Mapping[str, Any] | None,
     scheme = urlparse(url).scheme
     no_proxy = proxies.get("no_proxy")
     resolved = dict(proxies)
-    if trust_env and not should_bypass_proxies(url, no_proxy=no_proxy):
+    if trust_env and (no_proxy or _proxy_variables()) and not should_bypass_proxies(
+            url, no_proxy=no_proxy):
         environ = get_environ_proxies(url, no_proxy=no_proxy)
         proxy = environ.get(scheme, environ.get("all"))
         if proxy:
