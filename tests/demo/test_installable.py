@@ -12,8 +12,9 @@ import importlib.metadata
 import importlib.util
 import re
 import sys
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "tether"
 PYPROJECT = SRC.parents[1] / "pyproject.toml"

@@ -4,6 +4,12 @@ the requests-compatible API.
 Transport names (re-exported from private modules):
 """
 
+from tether.http._transport import (
+    AsyncHTTPTransport as AsyncHTTPTransport,
+)
+from tether.http._transport import (
+    HTTPTransport as HTTPTransport,
+)
 from tether.http._types import (
     AsyncBaseTransport as AsyncBaseTransport,
 )
@@ -21,10 +27,4 @@ from tether.http._types import (
 )
 from tether.http._types import (
     RawResponse as RawResponse,
-)
-from tether.http._transport import (
-    AsyncHTTPTransport as AsyncHTTPTransport,
-)
-from tether.http._transport import (
-    HTTPTransport as HTTPTransport,
 )
