@@ -45,7 +45,7 @@ non-ASCII netloc whose NFKC normalisation introduces ``/ ? # @ :`` raises
 (:class:`UnsafeURL`); ``.port`` raises :class:`InvalidPort` outside 0-65535 or for
 non-digits; ``parse_qs(l)`` separate pairs only on ``&`` by default.
 
-CPython's own ``test_urlparse`` runs against this module (tests/url/test_cpython.py);
+CPython's own ``test_urlparse`` runs against this module (tests/url/test_url_cpython.py);
 the tests it fails, all on purpose:
 
 - ``UrlParseTestCase.test_all``: names' ``__module__`` is tether's and ``__all__`` has
@@ -86,6 +86,7 @@ from ._legacy import splituser as splituser
 from ._legacy import splitvalue as splitvalue
 from ._legacy import to_bytes as to_bytes
 from ._legacy import unwrap as unwrap
+from ._params import QueryParams as QueryParams
 from ._quote import _ALWAYS_SAFE as _ALWAYS_SAFE
 from ._quote import _ALWAYS_SAFE_BYTES as _ALWAYS_SAFE_BYTES
 from ._quote import _Quoter as _Quoter
@@ -98,15 +99,15 @@ from ._quote import unquote as unquote
 from ._quote import unquote_plus as unquote_plus
 from ._quote import unquote_to_bytes as unquote_to_bytes
 from ._quote import urlencode as urlencode
+from ._results import DefragResult as DefragResult
+from ._results import DefragResultBytes as DefragResultBytes
+from ._results import ParseResult as ParseResult
+from ._results import ParseResultBytes as ParseResultBytes
+from ._results import ResultBase as ResultBase
+from ._results import SplitResult as SplitResult
+from ._results import SplitResultBytes as SplitResultBytes
 from ._split import _WHATWG_C0_CONTROL_OR_SPACE as _WHATWG_C0_CONTROL_OR_SPACE
 from ._split import MAX_URL_LENGTH as MAX_URL_LENGTH
-from ._split import DefragResult as DefragResult
-from ._split import DefragResultBytes as DefragResultBytes
-from ._split import ParseResult as ParseResult
-from ._split import ParseResultBytes as ParseResultBytes
-from ._split import ResultBase as ResultBase
-from ._split import SplitResult as SplitResult
-from ._split import SplitResultBytes as SplitResultBytes
 from ._split import non_hierarchical as non_hierarchical
 from ._split import scheme_chars as scheme_chars
 from ._split import urldefrag as urldefrag
@@ -121,7 +122,6 @@ from ._split import uses_params as uses_params
 from ._split import uses_query as uses_query
 from ._split import uses_relative as uses_relative
 from ._url import URL as URL
-from ._url import QueryParams as QueryParams
 
 if not TYPE_CHECKING:
     # Runtime only: a typed module __getattr__ would let mypy accept any attribute.

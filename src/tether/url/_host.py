@@ -12,7 +12,8 @@ URL's ``host`` getter shows, IPv6 in brackets) or raises :class:`InvalidHost`:
   never re-encoded); anything else goes through UTS 46 with the standard's flags
   (non-transitional, CheckHyphens off, VerifyDnsLength off, no STD3 rules, CheckBidi and
   CheckJoiners on). The ``idna`` package supplies the mapping table, Bidi and ContextJ
-  rules; the validity rules here are UTS 46's, not IDNA 2008's stricter ones. Then the
+  rules; the validity rules here are UTS 46's, not IDNA 2008's stricter ones (the
+  mapping and punycode themselves are in :mod:`._idna`). Then the
   forbidden domain code points are refused and a host that ends in a number must be an
   IPv4 address (``0x7f.1`` is ``127.0.0.1``).
 
@@ -21,6 +22,7 @@ UTS 46 results are cached (``functools.lru_cache``), ASCII hosts need no cache.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import socket
@@ -32,8 +34,16 @@ import idna.core
 import idna.uts46data
 
 from ._errors import InvalidHost
+from ._idna import punycode_encode, uts46_remap
 
-__all__ = ["domain_to_ascii", "parse_host", "parse_ipv4", "parse_ipv6", "percent_decode"]
+__all__ = [
+    "domain_to_ascii",
+    "domain_to_unicode",
+    "parse_host",
+    "parse_ipv4",
+    "parse_ipv6",
+    "percent_decode",
+]
 
 # Forbidden host code points (for opaque hosts); domains also forbid C0 controls, % and DEL.
 _FORBIDDEN_HOST_RE: Final = re.compile(r"[\x00\t\n\r #/:<>?@\[\\\]^|]")
@@ -227,6 +237,21 @@ def serialize_ipv6(address: list[int]) -> str:
     return f"{head}::{tail}"
 
 
+def _ntop_agrees() -> bool:
+    """Whether this C library's inet_ntop serialises as the standard does (ties, single
+    zero pieces, leading zeros); if not, ours is used."""
+    for address in ("1:0:0:2:0:0:0:1", "1:0:1:0:1:0:1:0", "0:0:1:0:0:1:0:0", "ABCD:0:0::",
+                    "0:0:0:0:0:0:0:0", "1:2:3:4:5:6:7:8", "0:1:0:0:0:2:0:0"):  # fmt: skip
+        packed = socket.inet_pton(socket.AF_INET6, address)
+        expected = serialize_ipv6(list(struct.unpack("!8H", packed)))
+        if socket.inet_ntop(socket.AF_INET6, packed) != expected:
+            return False
+    return True
+
+
+_NTOP_AGREES: Final = _ntop_agrees()
+
+
 # --- domains ------------------------------------------------------------------------
 
 
@@ -234,8 +259,6 @@ def _uts46_status(char: str) -> int:
     code_point = ord(char)
     if code_point < 256:
         return idna.uts46data.uts46_statuses[code_point]
-    import bisect
-
     i = bisect.bisect_right(idna.uts46data.uts46_starts, code_point) - 1
     return idna.uts46data.uts46_statuses[i]
 
@@ -270,10 +293,7 @@ _RTL: Final = frozenset({"R", "AL", "AN"})
 
 @functools.lru_cache(maxsize=_HOST_LRU_SIZE)
 def _uts46_to_ascii(domain: str) -> str:
-    try:
-        mapped = idna.core.uts46_remap(domain, std3_rules=False)
-    except (idna.core.IDNAError, IndexError, ValueError) as exc:
-        raise InvalidHost(f"invalid host {domain!r}: {exc}") from None
+    mapped = uts46_remap(domain)
     labels = mapped.split(".")
     unicode_labels: list[str] = []
     for label in labels:
@@ -310,7 +330,7 @@ def _uts46_to_ascii(domain: str) -> str:
         elif original[:4] == "xn--":
             out.append(original)
         else:
-            out.append("xn--" + label.encode("punycode").decode("ascii"))
+            out.append("xn--" + punycode_encode(label))
     return ".".join(out)
 
 
@@ -328,6 +348,20 @@ def domain_to_ascii(domain: str) -> str:
     return result
 
 
+def domain_to_unicode(domain: str) -> str:
+    """An ASCII domain for display: each ``xn--`` label decoded (kept if it is not
+    valid punycode)."""
+    labels = []
+    for label in domain.split("."):
+        if label[:4] == "xn--":
+            try:
+                label = label[4:].encode("ascii").decode("punycode")
+            except UnicodeError:
+                pass
+        labels.append(label)
+    return ".".join(labels)
+
+
 def parse_host(text: str, special: bool) -> str:
     """Parse and serialise a host; raises :class:`InvalidHost` saying what is wrong."""
     if text[:1] == "[":
@@ -343,6 +377,13 @@ def parse_host(text: str, special: bool) -> str:
             except (OSError, ValueError):
                 pass
             else:
+                # glibc's inet_ntop compresses the first longest run of two or more
+                # zero pieces, in lowercase hex, as the standard does; it only differs
+                # by writing an IPv4 tail in dotted form, which is left to ours.
+                if _NTOP_AGREES:
+                    text = socket.inet_ntop(socket.AF_INET6, packed)
+                    if "." not in text:
+                        return "[" + text + "]"
                 return "[" + serialize_ipv6(list(struct.unpack("!8H", packed))) + "]"
         return "[" + serialize_ipv6(parse_ipv6(inner)) + "]"
     if not special:

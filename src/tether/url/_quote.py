@@ -18,7 +18,7 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
-from ._split import _coerce_args
+from ._results import _coerce_args
 
 __all__ = [
     "parse_qs",

@@ -4,8 +4,9 @@ Theory of operation: ``urlsplit`` is one anchored regular expression (RFC 3986
 appendix B, with urllib.parse's scheme rule: an ASCII letter, then letters, digits,
 ``+ - .``) run on the text after urllib.parse's clean-up (leading C0 controls and
 spaces stripped, tab/CR/LF removed). The regex does in C what urllib.parse does in a
-Python loop; the components are the same strings. The result tuples are built with
-``tuple.__new__`` directly, skipping the namedtuple's Python-level constructor.
+Python loop; the components are the same strings. The result tuples (:mod:`._results`)
+are built with ``tuple.__new__`` directly, skipping the namedtuple's Python-level
+constructor.
 
 Checks made on every netloc (see the package docstring for the list and the reasons):
 brackets only around an IPv6 address or IPvFuture at the start of the host, zone IDs of
@@ -19,22 +20,21 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import types
 import unicodedata
 from collections.abc import Callable, Iterable
-from typing import Any, Final, NamedTuple
+from typing import Any, Final
 
-from ._errors import InvalidHost, InvalidPort, MixedTypesError, UnsafeURL, URLTooLong
+from ._errors import InvalidHost, MixedTypesError, UnsafeURL, URLTooLong
+from ._results import (
+    DefragResult,
+    ParseResult,
+    SplitResult,
+    _coerce_args,
+    _noop,
+)
 
 __all__ = [
     "MAX_URL_LENGTH",
-    "DefragResult",
-    "DefragResultBytes",
-    "ParseResult",
-    "ParseResultBytes",
-    "ResultBase",
-    "SplitResult",
-    "SplitResultBytes",
     "non_hierarchical",
     "scheme_chars",
     "urldefrag",
@@ -101,231 +101,6 @@ _IPVFUTURE_RE: Final = re.compile(r"[vV][0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=
 _ZONE_ID_RE: Final = re.compile(r"(?:[A-Za-z0-9\-._~]|%[0-9A-Fa-f]{2})+")
 
 _tuple_new: Final = tuple.__new__
-
-
-# --- str/bytes coercion, as urllib.parse does it ------------------------------------
-
-
-def _noop(obj: Any) -> Any:
-    return obj
-
-
-def _encode_result(obj: Any, encoding: str = "ascii", errors: str = "strict") -> Any:
-    return obj.encode(encoding, errors)
-
-
-def _decode_args(args: tuple[Any, ...], encoding: str = "ascii",
-                 errors: str = "strict") -> tuple[Any, ...]:  # fmt: skip
-    return tuple(x.decode(encoding, errors) if x else "" for x in args)
-
-
-def _coerce_args(*args: Any) -> tuple[Any, ...]:
-    """Decode bytes arguments; return them plus the function that re-encodes results."""
-    str_input = isinstance(args[0], str)
-    for arg in args[1:]:
-        # The empty string is allowed to stand for the scheme='' default.
-        if arg and isinstance(arg, str) != str_input:
-            raise MixedTypesError("Cannot mix str and non-str arguments")
-    if str_input:
-        return (*args, _noop)
-    return (*_decode_args(args), _encode_result)
-
-
-# --- result types -------------------------------------------------------------------
-
-
-class _ResultMixinStr:
-    """Encoding of str results to their bytes twin."""
-
-    __slots__ = ()
-    _encoded_counterpart: Any
-
-    def encode(self, encoding: str = "ascii", errors: str = "strict") -> Any:
-        return self._encoded_counterpart(*(x.encode(encoding, errors) for x in self))  # type: ignore[attr-defined]
-
-
-class _ResultMixinBytes:
-    """Decoding of bytes results to their str twin."""
-
-    __slots__ = ()
-    _decoded_counterpart: Any
-
-    def decode(self, encoding: str = "ascii", errors: str = "strict") -> Any:
-        return self._decoded_counterpart(*(x.decode(encoding, errors) for x in self))  # type: ignore[attr-defined]
-
-
-def _port_of(port: Any) -> int | None:
-    if port is None:
-        return None
-    if port.isdigit() and port.isascii():
-        value = int(port)
-    else:
-        raise InvalidPort(f"Port could not be cast to integer value as {port!r}")
-    if not 0 <= value <= 65535:
-        raise InvalidPort("Port out of range 0-65535")
-    return value
-
-
-class _NetlocResultMixinBase:
-    """``username``, ``password``, ``hostname`` and ``port`` of a netloc."""
-
-    __slots__ = ()
-    __class_getitem__: Any = classmethod(types.GenericAlias)
-    netloc: Any
-
-    def _userinfo(self) -> tuple[Any, Any]:
-        netloc = self.netloc
-        at = "@" if isinstance(netloc, str) else b"@"
-        userinfo, have_info, _ = netloc.rpartition(at)
-        if not have_info:
-            return None, None
-        username, have_password, password = userinfo.partition(":" if at == "@" else b":")
-        return username, (password if have_password else None)
-
-    def _hostinfo(self) -> tuple[Any, Any]:
-        netloc = self.netloc
-        at: Any
-        lb: Any
-        rb: Any
-        colon: Any
-        if isinstance(netloc, str):
-            at, lb, rb, colon = "@", "[", "]", ":"
-        else:
-            at, lb, rb, colon = b"@", b"[", b"]", b":"
-        hostinfo = netloc.rpartition(at)[2]
-        _, have_open_br, bracketed = hostinfo.partition(lb)
-        if have_open_br:
-            hostname, _, port = bracketed.partition(rb)
-            port = port.partition(colon)[2]
-        else:
-            hostname, _, port = hostinfo.partition(colon)
-        return hostname, (port or None)
-
-    @property
-    def username(self) -> Any:
-        """The user name of the netloc, or ``None`` (not percent-decoded)."""
-        return self._userinfo()[0]
-
-    @property
-    def password(self) -> Any:
-        """The password of the netloc, or ``None`` (not percent-decoded)."""
-        return self._userinfo()[1]
-
-    @property
-    def hostname(self) -> Any:
-        """The host, lowercased (an IPv6 zone ID keeps its case), or ``None``."""
-        hostname = self._hostinfo()[0]
-        if not hostname:
-            return None
-        hostname, percent, zone = hostname.partition("%" if isinstance(hostname, str) else b"%")
-        return hostname.lower() + percent + zone
-
-    @property
-    def port(self) -> int | None:
-        """The port as an int, or ``None``.
-
-        Raises :class:`InvalidPort` (a ``ValueError``) with urllib.parse's message when
-        it is not decimal digits or is outside 0-65535.
-        """
-        return _port_of(self._hostinfo()[1])
-
-
-class _NetlocResultMixinStr(_NetlocResultMixinBase, _ResultMixinStr):
-    __slots__ = ()
-
-
-class _NetlocResultMixinBytes(_NetlocResultMixinBase, _ResultMixinBytes):
-    __slots__ = ()
-
-
-# Kept for code that still names it (urllib.parse keeps it for the same reason).
-ResultBase = _NetlocResultMixinStr
-
-
-class _DefragResultBase(NamedTuple):
-    url: Any
-    fragment: Any
-
-
-class _SplitResultBase(NamedTuple):
-    scheme: Any
-    netloc: Any
-    path: Any
-    query: Any
-    fragment: Any
-
-
-class _ParseResultBase(NamedTuple):
-    scheme: Any
-    netloc: Any
-    path: Any
-    params: Any
-    query: Any
-    fragment: Any
-
-
-class DefragResult(_DefragResultBase, _ResultMixinStr):
-    """``urldefrag`` result: ``(url, fragment)``."""
-
-    __slots__ = ()
-
-    def geturl(self) -> str:
-        return f"{self.url}#{self.fragment}" if self.fragment else self.url
-
-
-class SplitResult(_SplitResultBase, _NetlocResultMixinStr):
-    """``urlsplit`` result: ``(scheme, netloc, path, query, fragment)``."""
-
-    __slots__ = ()
-
-    def geturl(self) -> str:
-        return urlunsplit(self)  # type: ignore[no-any-return]
-
-
-class ParseResult(_ParseResultBase, _NetlocResultMixinStr):
-    """``urlparse`` result: ``(scheme, netloc, path, params, query, fragment)``."""
-
-    __slots__ = ()
-
-    def geturl(self) -> str:
-        return urlunparse(self)  # type: ignore[no-any-return]
-
-
-class DefragResultBytes(_DefragResultBase, _ResultMixinBytes):
-    """``urldefrag`` result for bytes input."""
-
-    __slots__ = ()
-
-    def geturl(self) -> bytes:
-        return self.url + b"#" + self.fragment if self.fragment else self.url  # type: ignore[no-any-return]
-
-
-class SplitResultBytes(_SplitResultBase, _NetlocResultMixinBytes):
-    """``urlsplit`` result for bytes input."""
-
-    __slots__ = ()
-
-    def geturl(self) -> bytes:
-        return urlunsplit(self)  # type: ignore[no-any-return]
-
-
-class ParseResultBytes(_ParseResultBase, _NetlocResultMixinBytes):
-    """``urlparse`` result for bytes input."""
-
-    __slots__ = ()
-
-    def geturl(self) -> bytes:
-        return urlunparse(self)  # type: ignore[no-any-return]
-
-
-for _decoded, _encoded in (
-    (DefragResult, DefragResultBytes),
-    (SplitResult, SplitResultBytes),
-    (ParseResult, ParseResultBytes),
-):
-    _decoded._encoded_counterpart = _encoded
-    _encoded._decoded_counterpart = _decoded
-del _decoded, _encoded
 
 
 # --- netloc checks ------------------------------------------------------------------
