@@ -29,7 +29,7 @@ from tether.exceptions import InvalidProxyURL, InvalidSchema, InvalidURL
 from tether.http._body import RawBody
 from tether.http._environment import get_auth_from_url, select_proxy
 from tether.http._errors import translate
-from tether.http._headerutil import get_encoding_from_headers
+from tether.http._headerutil import get_encoding_from_headers, header_pairs
 from tether.http._transport import AsyncHTTPTransport, HTTPTransport
 from tether.http._types import Proxy, RawRequest, RawResponse
 from tether.models import PreparedRequest, Response
@@ -190,13 +190,16 @@ def _header_bytes(value: Any) -> bytes:
     return str(value).encode("latin-1")
 
 
-def build_raw_request(request: PreparedRequest, timeout: Any, verify: Any, cert: Any,
-                      proxies: Any, proxy_headers: Any = None,
-                      deadline: Deadline | None = None,
-                      default_timeout: TimeoutConfig = DEFAULT_TIMEOUT) -> RawRequest:
-    """The transport's request for ``request`` (scheme, host, port, target, headers with
-    ``Host``, body, timeouts, TLS context, proxy)."""
-    url = request.url or ""
+#: Per prepared URL: (scheme, host, port, Host header value). The URL is split once, not
+#: for every request; cleared past this many entries.
+_ORIGINS: dict[str, tuple[str, str, int, bytes | None]] = {}
+_ORIGINS_MAX = 256
+
+
+def _origin(url: str, request: PreparedRequest) -> tuple[str, str, int, bytes | None]:
+    known = _ORIGINS.get(url)
+    if known is not None:
+        return known
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
@@ -210,19 +213,42 @@ def build_raw_request(request: PreparedRequest, timeout: Any, verify: Any, cert:
         raise InvalidURL(f"Invalid URL {url!r}: No host supplied", request=request)
     default_port = 443 if scheme == "https" else 80
     port = port or default_port
+    netloc_host = f"[{host}]" if ":" in host else host
+    host_value = netloc_host if port == default_port else f"{netloc_host}:{port}"
+    try:
+        host_bytes: bytes | None = host_value.encode("idna" if not host.isascii() else "ascii")
+    except UnicodeError:
+        host_bytes = None  # raised again below if the request has no Host header
+    origin = (scheme, host, port, host_bytes)
+    if len(_ORIGINS) >= _ORIGINS_MAX:
+        _ORIGINS.clear()
+    _ORIGINS[url] = origin
+    return origin
+
+
+def build_raw_request(request: PreparedRequest, timeout: Any, verify: Any, cert: Any,
+                      proxies: Any, proxy_headers: Any = None,
+                      deadline: Deadline | None = None,
+                      default_timeout: TimeoutConfig = DEFAULT_TIMEOUT) -> RawRequest:
+    """The transport's request for ``request`` (scheme, host, port, target, headers with
+    ``Host``, body, timeouts, TLS context, proxy)."""
+    url = request.url or ""
+    scheme, host, port, host_value = _origin(url, request)
     config = to_timeout_config(timeout, default_timeout)
     headers: list[tuple[bytes, bytes]] = []
     has_host = False
-    for name, value in (request.headers or {}).items():
+    for name, value in header_pairs(request.headers or {}):
         if value is None:
             continue
-        raw_name = _header_bytes(name)
-        has_host = has_host or raw_name.lower() == b"host"
-        headers.append((raw_name, _header_bytes(value)))
+        raw_name = name.encode("latin-1") if type(name) is str else _header_bytes(name)
+        if len(raw_name) == 4 and raw_name.lower() == b"host":
+            has_host = True
+        headers.append((raw_name,
+                        value.encode("latin-1") if type(value) is str else _header_bytes(value)))
     if not has_host:
-        netloc_host = f"[{host}]" if ":" in host else host
-        host_value = netloc_host if port == default_port else f"{netloc_host}:{port}"
-        headers.insert(0, (b"Host", host_value.encode("idna" if not host.isascii() else "ascii")))
+        if host_value is None:
+            host_value = host.encode("idna")
+        headers.insert(0, (b"Host", host_value))
     return RawRequest(
         method=(request.method or "GET").encode("ascii"),
         scheme=scheme,
@@ -234,7 +260,7 @@ def build_raw_request(request: PreparedRequest, timeout: Any, verify: Any, cert:
         timeouts=config,
         deadline=deadline if deadline is not None else config.deadline(),
         ssl_context=_ssl_context(verify, cert) if scheme == "https" else None,
-        proxy=_proxy_for(url, proxies, proxy_headers),
+        proxy=_proxy_for(url, proxies, proxy_headers) if proxies else None,
     )
 
 
@@ -335,7 +361,9 @@ class HTTPAdapter(BaseAdapter):
         response.raw = raw
         response.reason = raw.reason
         response.url = req.url.decode("utf-8") if isinstance(req.url, bytes) else req.url  # type: ignore[assignment]
-        extract_cookies_to_jar(response.cookies, req, raw)
+        may_set_cookies = getattr(raw, "_may_set_cookies", None)
+        if may_set_cookies is None or may_set_cookies():
+            extract_cookies_to_jar(response.cookies, req, raw)
         response.request = req
         response.connection = self
         return response

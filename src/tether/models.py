@@ -16,11 +16,13 @@ import datetime
 import json as _json
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from http.cookiejar import CookieJar
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlencode as urlencode
+from urllib.parse import urlsplit
 
 from tether.auth import HTTPBasicAuth
 from tether.cookies import (
+    RequestsCookieJar,
     _copy_cookie_jar,
     cookiejar_from_dict,
     get_cookie_header,
@@ -35,7 +37,9 @@ from tether.hooks import default_hooks
 from tether.http import _prepare
 from tether.http._content import BombGuard, LineSplitter, TextDecoder, iter_slices
 from tether.http._headerutil import (
+    case_insensitive_from_pairs,
     guess_json_utf,
+    header_pairs,
     parse_header_links,
 )
 from tether.status_codes import codes
@@ -51,6 +55,9 @@ ITER_CHUNK_SIZE = 512
 #: Chunk size for reading a whole body into memory (bigger than requests' 10 KiB: same
 #: result, fewer calls).
 _MEMORY_CHUNK = 256 * 1024
+_NO_TIME: Final = datetime.timedelta(0)
+#: Jar classes whose ``add_cookie_header`` is the stdlib's: empty, they add nothing.
+_PLAIN_JARS = (RequestsCookieJar, CookieJar)
 
 
 class RequestHooksMixin:
@@ -153,12 +160,14 @@ class PreparedRequest(RequestHooksMixin):
         self.url = _prepare.prepare_url(url, params)
 
     def prepare_headers(self, headers: Any) -> None:
-        self.headers = CaseInsensitiveDict()
+        pairs = []
         if headers:
-            for header in headers.items():
+            for header in header_pairs(headers):
                 _prepare.check_header_validity(header)
                 name, value = header
-                self.headers[_prepare.to_native_string(name)] = value
+                pairs.append((name if type(name) is str else _prepare.to_native_string(name),
+                              value))
+        self.headers = case_insensitive_from_pairs(pairs)
 
     def prepare_body(self, data: Any, files: Any, json: Any = None) -> None:
         body: Any = None
@@ -209,7 +218,7 @@ class PreparedRequest(RequestHooksMixin):
             self.headers["Content-Length"] = "0"
 
     def prepare_auth(self, auth: Any, url: str = "") -> None:
-        if auth is None:
+        if auth is None and "@" in (self.url or ""):  # no "@": no userinfo to use
             from tether.utils import get_auth_from_url
 
             url_auth = get_auth_from_url(self.url or "")
@@ -228,6 +237,9 @@ class PreparedRequest(RequestHooksMixin):
             self._cookies = cookies
         else:
             self._cookies = cookiejar_from_dict(cookies)
+        jar: Any = self._cookies
+        if type(jar) in _PLAIN_JARS and not jar._cookies:
+            return  # an empty jar of a known class adds no header
         header = get_cookie_header(self._cookies, self)
         if header is not None:
             self.headers["Cookie"] = header
@@ -239,13 +251,21 @@ class PreparedRequest(RequestHooksMixin):
     @property
     def path_url(self) -> str:
         """The request target: path (``/`` if empty) and query."""
-        from urllib.parse import urlsplit
-
-        parts = urlsplit(self.url or "")
-        target = parts.path or "/"
-        if parts.query:
-            target += "?" + parts.query
+        url = self.url or ""
+        target = _PATH_URLS.get(url)
+        if target is None:
+            parts = urlsplit(url)
+            target = parts.path or "/"
+            if parts.query:
+                target += "?" + parts.query
+            if len(_PATH_URLS) >= 256:
+                _PATH_URLS.clear()
+            _PATH_URLS[url] = target
         return target
+
+
+#: ``path_url`` of recent URLs (split once, not for every request).
+_PATH_URLS: dict[str, str] = {}
 
 
 class Response:
@@ -265,8 +285,8 @@ class Response:
         self.encoding: str | None = None
         self.history: list[Response] = []
         self.reason: str = None  # type: ignore[assignment]
-        self.cookies = cookiejar_from_dict({})
-        self.elapsed = datetime.timedelta(0)
+        self._cookie_jar: Any = None  # made on first use of .cookies
+        self.elapsed = _NO_TIME
         self.request: PreparedRequest = None  # type: ignore[assignment]
         self.connection: Any = None
         self._bomb_guard = BombGuard()
@@ -289,6 +309,7 @@ class Response:
         return {attr: getattr(self, attr, None) for attr in self.__attrs__}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        self._cookie_jar = None
         for name, value in state.items():
             setattr(self, name, value)
         self._content_consumed = True
@@ -299,6 +320,18 @@ class Response:
 
     def __repr__(self) -> str:
         return f"<Response [{self.status_code}]>"
+
+    @property
+    def cookies(self) -> Any:
+        """The cookies the server set with this response (a ``RequestsCookieJar``)."""
+        jar = self._cookie_jar
+        if jar is None:
+            jar = self._cookie_jar = cookiejar_from_dict({})
+        return jar
+
+    @cookies.setter
+    def cookies(self, jar: Any) -> None:
+        self._cookie_jar = jar
 
     def __bool__(self) -> bool:
         return self.ok
@@ -391,9 +424,20 @@ class Response:
             if self.status_code == 0 or self.raw is None:
                 self._content = None
             else:
-                self._content = self._collect(self.iter_content(_MEMORY_CHUNK))
+                self._content = self._in_memory()
+                if self._content is None:
+                    self._content = self._collect(self.iter_content(_MEMORY_CHUNK))
         self._content_consumed = True
         return self._content  # type: ignore[no-any-return]
+
+    def _in_memory(self) -> bytes | None:
+        """The body at once when it arrived with the head undecoded (small responses);
+        ``None``: read it chunk by chunk."""
+        take = getattr(self.raw, "_take_in_memory", None)
+        data: bytes | None = take() if take is not None else None
+        if data is not None:
+            self._bomb_guard.check(len(data), len(data), self.request)
+        return data
 
     def _collect(self, chunks: Iterator[bytes]) -> bytes:
         parts: list[bytes] = []
@@ -482,6 +526,8 @@ class Response:
                 raise RuntimeError("The content for this response was already consumed")
             if self.status_code == 0 or self.raw is None:
                 self._content = None
+            elif (data := self._in_memory()) is not None:
+                self._content = data
             else:
                 parts: list[bytes] = []
                 size = 0

@@ -46,6 +46,7 @@ from tether.http._environment import (
     resolve_proxies,
 )
 from tether.http._exchange import CallContext, send_exchange
+from tether.http._headerutil import case_insensitive_from_pairs, header_pairs
 from tether.http._ops import Emit, SessionSend
 from tether.models import DEFAULT_REDIRECT_LIMIT, PreparedRequest, Request, Response
 from tether.net._timeouts import TimeoutConfig
@@ -65,6 +66,12 @@ def merge_setting(request_setting: Any, session_setting: Any,
         return session_setting
     if not (isinstance(session_setting, Mapping) and isinstance(request_setting, Mapping)):
         return request_setting
+    if not request_setting:
+        # The common call: nothing per request, the session's settings minus None values.
+        pairs = [(k, v) for k, v in header_pairs(session_setting) if v is not None]
+        if dict_class is CaseInsensitiveDict:
+            return case_insensitive_from_pairs(pairs)
+        return dict_class(pairs)
     merged = dict_class(to_key_val_list(session_setting))
     merged.update(to_key_val_list(request_setting))
     for key in [k for k, v in merged.items() if v is None]:
@@ -117,10 +124,11 @@ class _SessionBase:
     def prepare_request(self, request: Request) -> PreparedRequest:
         """A :class:`PreparedRequest` with the session's settings merged in."""
         cookies = request.cookies or {}
-        if not isinstance(cookies, CookieJar):
-            cookies = cookiejar_from_dict(cookies)
-        merged_cookies = merge_cookies(merge_cookies(RequestsCookieJar(), self.cookies),
-                                       cookies)
+        merged_cookies = merge_cookies(RequestsCookieJar(), self.cookies)
+        if cookies:
+            if not isinstance(cookies, CookieJar):
+                cookies = cookiejar_from_dict(cookies)
+            merged_cookies = merge_cookies(merged_cookies, cookies)
         auth = request.auth
         if self.trust_env and not auth and not self.auth:
             auth = get_netrc_auth(request.url)

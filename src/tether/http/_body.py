@@ -27,6 +27,7 @@ import dataclasses
 import email.parser
 import http.client
 import io
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Final
 
@@ -62,13 +63,14 @@ class RawHeaders(CaseInsensitiveDict[str]):
     __slots__ = ("_fields",)
 
     def __init__(self, fields: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self._fields = fields
+        # Fills CaseInsensitiveDict's store directly: this runs for every response.
+        store: OrderedDict[str, tuple[str, str]] = OrderedDict()
         for name, value in fields:
-            if name in self:
-                self[name] = self[name] + ", " + value
-            else:
-                self[name] = value
+            key = name.lower()
+            earlier = store.get(key)
+            store[key] = (name, value) if earlier is None else (name, earlier[1] + ", " + value)
+        self._store = store
+        self._fields = fields
 
     def getlist(self, name: str) -> list[str]:
         lower = name.lower()
@@ -77,7 +79,10 @@ class RawHeaders(CaseInsensitiveDict[str]):
     get_all = getlist
 
     def copy(self) -> RawHeaders:
-        return RawHeaders(list(self._fields))
+        new = RawHeaders.__new__(RawHeaders)
+        new._store = OrderedDict(self._store)
+        new._fields = list(self._fields)
+        return new
 
 
 def headers_from_pairs(pairs: list[tuple[bytes, bytes]]) -> RawHeaders:
@@ -130,7 +135,8 @@ class RawBody(io.IOBase):
         self.decode_content = False
         self._fp_bytes_read = 0
         self._eof = False
-        self._coding = "" if method == "HEAD" else self.headers.get("content-encoding", "")
+        coding = self.headers._store.get("content-encoding")
+        self._coding = "" if method == "HEAD" or coding is None else coding[1]
         self._decoder: Decoder | None = None
         self._decoder_made = False
         self._original: OriginalResponse | None = None
@@ -152,7 +158,8 @@ class RawBody(io.IOBase):
         return self._original
 
     def _may_set_cookies(self) -> bool:
-        return "set-cookie" in self.headers or "set-cookie2" in self.headers
+        store = self.headers._store
+        return "set-cookie" in store or "set-cookie2" in store
 
     @property
     def _fp(self) -> RawResponse:
@@ -192,6 +199,18 @@ class RawBody(io.IOBase):
         return self.geturl()
 
     # -- the exchange ----------------------------------------------------------------
+    def _take_in_memory(self, decode: bool = True) -> bytes | None:
+        """The rest of the body at once if it already arrived with the head and needs
+        no decoding (the common small response); ``None`` otherwise: read it."""
+        if self._eof or (decode and self._coding):
+            return None
+        data = self._raw.read_buffered()
+        if data is None:
+            return None
+        self._eof = True
+        self._fp_bytes_read += len(data)
+        return data
+
     def _get_decoder(self) -> Decoder | None:
         if not self._decoder_made:
             self._decoder_made = True

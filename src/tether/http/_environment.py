@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import socket
 import struct
@@ -40,20 +41,35 @@ __all__ = [
 NETRC_FILES = (".netrc", "_netrc")
 
 
+def getenv(name: str) -> str | None:
+    """``os.environ.get(name)``, without the mapping's per-call key encoding on POSIX
+    (each request reads a few variables)."""
+    data = getattr(os.environ, "_data", None)
+    if os.name == "posix" and isinstance(data, dict):
+        value = data.get(name.encode())
+        return None if value is None else os.fsdecode(value)
+    return os.environ.get(name)
+
+
+@functools.lru_cache(maxsize=8)
+def _netrc_candidates(override: str | None, home: str | None) -> tuple[str, ...]:
+    """Where a netrc file may be (``home`` is only part of the cache key: expanduser
+    reads ``HOME`` itself)."""
+    locations = (override,) if override is not None else tuple(f"~/{f}" for f in NETRC_FILES)
+    return tuple(os.path.expanduser(location) for location in locations)
+
+
 def get_netrc_auth(url: str, raise_errors: bool = False) -> tuple[str, str] | None:
     """(login, password) for ``url``'s host from the netrc file, if there is one."""
-    from netrc import NetrcParseError, netrc
-
-    override = os.environ.get("NETRC")
-    locations = (override,) if override is not None else tuple(f"~/{f}" for f in NETRC_FILES)
     path = None
-    for location in locations:
-        candidate = os.path.expanduser(location)
+    for candidate in _netrc_candidates(getenv("NETRC"), getenv("HOME")):
         if os.path.exists(candidate):
             path = candidate
             break
     if path is None:
         return None
+    from netrc import NetrcParseError, netrc
+
     host = urlparse(url).hostname
     if host is None:
         return None
@@ -176,9 +192,21 @@ def _proxy_variables() -> tuple[tuple[bytes, bytes], ...]:
                  if isinstance(k, bytes) and k[-6:].lower() == b"_proxy")
 
 
+def _has_proxy_variables() -> bool:
+    """Whether any ``*_proxy`` variable is set (one C-level pass over the names)."""
+    data = getattr(os.environ, "_data", None)
+    if not isinstance(data, dict):
+        return bool(_proxy_variables())
+    try:
+        names = b"\0".join(data).lower() + b"\0"
+    except TypeError:  # not all bytes: take the slow path
+        return bool(_proxy_variables())
+    return b"_proxy\0" in names
+
+
 def get_environ_proxies(url: str, no_proxy: str | None = None) -> dict[str, str]:
     """The environment's proxies for ``url`` (empty when it is bypassed)."""
-    if not no_proxy and not _proxy_variables():
+    if not no_proxy and not _has_proxy_variables():
         return {}  # fast path: no proxy variable set at all, nothing to bypass either
     if should_bypass_proxies(url, no_proxy=no_proxy):
         return {}
@@ -206,7 +234,7 @@ def resolve_proxies(request: Any, proxies: Mapping[str, Any] | None,
     scheme = urlparse(url).scheme
     no_proxy = proxies.get("no_proxy")
     resolved = dict(proxies)
-    if trust_env and (no_proxy or _proxy_variables()) and not should_bypass_proxies(
+    if trust_env and (no_proxy or _has_proxy_variables()) and not should_bypass_proxies(
             url, no_proxy=no_proxy):
         environ = get_environ_proxies(url, no_proxy=no_proxy)
         proxy = environ.get(scheme, environ.get("all"))
@@ -217,7 +245,7 @@ def resolve_proxies(request: Any, proxies: Mapping[str, Any] | None,
 
 def ca_bundle_from_env() -> str | None:
     """``REQUESTS_CA_BUNDLE`` or ``CURL_CA_BUNDLE`` (requests' order)."""
-    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or None
+    return getenv("REQUESTS_CA_BUNDLE") or getenv("CURL_CA_BUNDLE") or None
 
 
 def get_auth_from_url(url: str) -> tuple[str, str]:

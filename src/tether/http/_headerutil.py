@@ -9,19 +9,44 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections import OrderedDict
+from collections.abc import Iterable
 from typing import Any
 from urllib.request import parse_http_list
 
+from tether.structures import CaseInsensitiveDict
+
 __all__ = [
+    "case_insensitive_from_pairs",
     "get_encoding_from_headers",
     "get_encodings_from_content",
     "guess_json_utf",
+    "header_pairs",
     "parse_content_type",
     "parse_dict_header",
     "parse_header_links",
     "parse_list_header",
     "unquote_header_value",
 ]
+
+
+# -- CaseInsensitiveDict on the hot path ---------------------------------------------------
+# Every request builds and walks a few header dicts. These two helpers use the store
+# of tether.structures.CaseInsensitiveDict (lower-cased key -> (spelling, value)) directly
+# instead of going through MutableMapping's generic, per-item methods.
+
+def header_pairs(headers: Any) -> Iterable[tuple[Any, Any]]:
+    """``headers.items()``; for a plain :class:`CaseInsensitiveDict`, its stored pairs."""
+    if type(headers) is CaseInsensitiveDict:
+        return headers._store.values()
+    return headers.items()  # type: ignore[no-any-return]
+
+
+def case_insensitive_from_pairs(pairs: Iterable[tuple[str, Any]]) -> CaseInsensitiveDict[Any]:
+    """``CaseInsensitiveDict(pairs)`` (str keys; the last spelling of a key wins)."""
+    new: CaseInsensitiveDict[Any] = CaseInsensitiveDict.__new__(CaseInsensitiveDict)
+    new._store = OrderedDict([(name.lower(), (name, value)) for name, value in pairs])
+    return new
 
 
 def unquote_header_value(value: str, is_filename: bool = False) -> str:
@@ -99,9 +124,30 @@ def parse_content_type(header: str) -> tuple[str, dict[str, Any]]:
 def get_encoding_from_headers(headers: Any) -> str | None:
     """The charset of ``Content-Type``; ``ISO-8859-1`` for ``text/*`` without one (RFC
     2616, as requests keeps), ``utf-8`` for JSON; else ``None``."""
-    content_type = headers.get("content-type")
+    store = getattr(headers, "_store", None)  # a CaseInsensitiveDict: skip its .get()
+    if type(store) is OrderedDict:
+        field = store.get("content-type")
+        content_type = field[1] if field is not None else None
+    else:
+        content_type = headers.get("content-type")
     if not content_type:
         return None
+    if type(content_type) is str:
+        if content_type in _ENCODINGS:
+            return _ENCODINGS[content_type]
+        encoding = _encoding_of(content_type)
+        if len(_ENCODINGS) >= 64:
+            _ENCODINGS.clear()
+        _ENCODINGS[content_type] = encoding
+        return encoding
+    return _encoding_of(content_type)
+
+
+#: Results of recent Content-Type values (servers send the same few again and again).
+_ENCODINGS: dict[str, str | None] = {}
+
+
+def _encoding_of(content_type: str) -> str | None:
     content_type, params = parse_content_type(content_type)
     if "charset" in params:
         return str(params["charset"]).strip("'\"")

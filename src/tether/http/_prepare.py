@@ -163,10 +163,26 @@ def _header_part(header: tuple[Any, Any], part: Any, index: int) -> None:
         )
 
 
+#: Header pairs already found valid (the session's defaults come with every request);
+#: cleared when it grows past this many entries.
+_VALID_HEADERS: set[tuple[Any, Any]] = set()
+_VALID_HEADERS_MAX = 512
+
+
 def check_header_validity(header: tuple[Any, Any]) -> None:
     """Refuse header names/values that are not str/bytes or contain CR, LF (and, in
     names, ``:`` or leading whitespace) with :class:`~tether.exceptions.InvalidHeader`."""
     name, value = header
+    if type(value) is str and type(name) is str:
+        pair = (name, value)
+        if pair in _VALID_HEADERS:
+            return
+        _header_part(header, name, 0)
+        _header_part(header, value, 1)
+        if len(_VALID_HEADERS) >= _VALID_HEADERS_MAX:
+            _VALID_HEADERS.clear()
+        _VALID_HEADERS.add(pair)
+        return
     _header_part(header, name, 0)
     _header_part(header, value, 1)
 
@@ -178,8 +194,26 @@ def _idna_host(host: str) -> str:
         raise UnicodeError from None
 
 
+#: Prepared URLs of recent calls without ``params`` (a pure function of the URL string:
+#: programs call the same few URLs again and again); cleared past this many entries.
+_PREPARED_URLS: dict[str, str] = {}
+_PREPARED_URLS_MAX = 256
+
+
 def prepare_url(url: Any, params: Any) -> str:
     """``PreparedRequest.url`` for ``url`` and ``params``, as requests computes it."""
+    if params or type(url) is not str:
+        return _prepare_url(url, params)
+    prepared = _PREPARED_URLS.get(url)
+    if prepared is None:
+        prepared = _prepare_url(url, params)
+        if len(_PREPARED_URLS) >= _PREPARED_URLS_MAX:
+            _PREPARED_URLS.clear()
+        _PREPARED_URLS[url] = prepared
+    return prepared
+
+
+def _prepare_url(url: Any, params: Any) -> str:
     url = url.decode("utf8") if isinstance(url, bytes) else str(url)
     url = url.lstrip()
     # Non-HTTP schemes (mailto:, data:, custom adapters) are left for adapters to handle.

@@ -3,6 +3,7 @@
 Change log (read this when the interface moves):
 - v1 (2026-11-25): first version. ``Proxy``, ``RawRequest``, ``RawResponse``,
   ``BaseTransport``/``AsyncBaseTransport``, ``ProxyError``.
+- v1.2 (2026-11-25, additions only): ``RawResponse.read_buffered()``.
 - v1.1 (2026-11-25, additions only): ``RawResponse.read_some(n)``/``aread_some(n)``
   (for a file-like ``raw.read(amt)``), ``is_complete``; extensions ``"reused"`` and
   ``"interim"`` (list of 1xx events); ``Proxy.from_url()`` and ``Proxy.ssl_context``;
@@ -198,18 +199,27 @@ DEFAULT_CHUNK: int = 65536
 class _BytesStream:
     """A body already in memory (usable from both colours)."""
 
-    __slots__ = ("_data",)
+    __slots__ = ("_data", "_pos")
 
     def __init__(self, data: bytes) -> None:
-        self._data = memoryview(data)
+        self._data = data
+        self._pos = 0
 
     def read_chunk(self, max_bytes: int) -> bytes:
-        out = bytes(self._data[:max_bytes])
-        self._data = self._data[max_bytes:]
+        data, pos = self._data, self._pos
+        # The whole body at once is returned without a copy.
+        out = data if pos == 0 and max_bytes >= len(data) else data[pos:pos + max_bytes]
+        self._pos = pos + len(out)
         return out
 
+    def take_rest(self) -> bytes:
+        data, pos = self._data, self._pos
+        self._pos = len(data)
+        return data if pos == 0 else data[pos:]
+
     def close(self) -> None:
-        self._data = memoryview(b"")
+        self._data = b""
+        self._pos = 0
 
     async def aread_chunk(self, max_bytes: int) -> bytes:
         return self.read_chunk(max_bytes)
@@ -309,6 +319,17 @@ class RawResponse:
             self._done = True
             self._closed = True
         return data
+
+    def read_buffered(self) -> bytes | None:
+        """The rest of the body if it arrived with the head (the connection is already
+        back in the pool), marking the body complete; ``None`` if it must be read from
+        the connection. Usable from both colours."""
+        stream = self._stream
+        if self._closed or type(stream) is not _BytesStream:
+            return None
+        self._done = True
+        self._closed = True
+        return stream.take_rest()
 
     def iter_raw(self, chunk_size: int | None = None) -> Iterator[bytes]:
         """Body chunks as they arrive, or of exactly ``chunk_size`` (the last may be short)."""
