@@ -152,6 +152,13 @@ def urljoin_type_yarl(env: dict[str, Any]) -> float:
     return _timed(lambda p: p[0].join(p[1]), pairs)
 
 
+def urljoin_parsed_tether(env: dict[str, Any]) -> float:
+    from tether.url import URL
+
+    pairs = [(URL(b), URL(r)) for b, r in _pairs()]
+    return _timed(lambda p: p[0].join(p[1]), pairs)
+
+
 # --- the URL type ---
 
 
@@ -307,7 +314,10 @@ GROUPS: dict[str, dict[str, Callable[[dict[str, Any]], float]]] = {
     "urldefrag 100k": {"tether": defrag_tether, "urllib.parse": defrag_urllib},
     "urljoin 100k": {"tether": join_tether, "urllib.parse": join_urllib, "ada_url": join_ada},
     # rfc3986 is not a peer here: it refuses to resolve against the IRI bases (bücher...).
+    # tether joins the reference text; yarl needs it parsed first (outside the clock).
     "URL.join 100k": {"tether": urljoin_type_tether, "yarl": urljoin_type_yarl},
+    # Both given parsed references: the like-for-like comparison.
+    "URL.join(URL) 100k": {"tether": urljoin_parsed_tether, "yarl": urljoin_type_yarl},
     "URL() 100k distinct": {
         "tether": url_tether,
         "yarl": url_yarl,

@@ -23,7 +23,7 @@ stricter. Every refusal raises a ``ValueError`` that is also a
    ``:port``; anywhere else (``http://a[::1]/``, ``http://[::1]x/``, in the userinfo)
    they raise :class:`InvalidHost` ("Invalid IPv6 URL..."), as CPython 3.13.2+ does
    (CVE-2025-0938). An IPv6 zone ID may hold only RFC 6874 characters (unreserved and
-   %-escapes), so ``[fe80::1%eth0]`` parses and ``[fe80::1%a/b]`` does not.
+   %-escapes), so ``[fe80::1%eth0]`` parses and ``[fe80::1%eth<0>]`` does not.
 2. **urlunsplit never turns a path into a host.** A path that starts with ``//`` under
    an empty netloc keeps an empty authority (``urlunsplit(('http', '', '//evil', '',
    ''))`` is ``'http:////evil'``, not ``'http://evil'``), and ``urlunsplit(('http', '',
