@@ -101,8 +101,15 @@ class AsyncPOP3:
         return s
 
     async def _run(self, exchange: Any) -> Any:
-        s = self._session()
-        return await run_async(ex.guarded(s, exchange), s.transport, s.timeouts.deadline())
+        # ex.guarded's work, done here: one generator frame less on every call.
+        s = self._s
+        try:
+            return await run_async(exchange, s.transport, s.timeouts.deadline())
+        except BaseException as exc:
+            new = ex.failed(s, exc)
+            if new is None:
+                raise
+            raise new from exc
 
     async def _shortcmd(self, line: str) -> bytes:
         return await self._run(ex.short(self._session(), line))  # type: ignore[no-any-return]

@@ -49,13 +49,50 @@ from tether.protocols.pop3.wire import (
     split_lines,
 )
 
-__all__ = ["READ_SIZE", "Session"]
+__all__ = ["FIRST_READ_SIZE", "READ_SIZE", "Session"]
 
 #: Bytes asked of the stream per read. Large reads keep a 1 MiB message to a handful
 #: of system calls; the engine never holds more than one read beyond the response.
 READ_SIZE: Final = 256 * 1024
 
 _POPLIB_MAXLINE: Final = 2048
+
+#: Bytes asked of the stream by the first read after a command (:class:`SendReceive`).
+#: Most answers are a line or a small listing; ``socket.recv(n)`` allocates ``n`` bytes
+#: whatever arrives, and above glibc's mmap threshold (128 KiB) each such read costs an
+#: mmap, mremap and munmap plus page faults: 13 us, three times poplib's whole ``top()``.
+#: A large body continues with ``READ_SIZE`` reads.
+FIRST_READ_SIZE: Final = 64 * 1024
+
+#: The one read op every exchange yields (ops are immutable: no need for one per read).
+_RECEIVE: Final = Receive(READ_SIZE)
+
+
+class SendReceive(Op):
+    """Send ``data``, then read (up to :data:`FIRST_READ_SIZE`). Result: bytes, b"" at EOF.
+
+    For a command whose answer is not buffered yet: one resume of the exchange instead
+    of two. A failed write raises before anything is read, as ``Send`` would. (A plain
+    slotted class: a frozen dataclass's ``__init__`` costs more than the op's use.)
+    """
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def __repr__(self) -> str:
+        return f"SendReceive({self.data!r})"
+
+    def run_sync(self, transport: Any) -> bytes:
+        stream = transport.stream
+        stream.write(self.data)
+        return stream.read(FIRST_READ_SIZE)  # type: ignore[no-any-return]
+
+    async def run_async(self, transport: Any) -> bytes:
+        stream = transport.stream
+        await stream.write(self.data)
+        return await stream.read(FIRST_READ_SIZE)  # type: ignore[no-any-return]
 
 
 @dataclasses.dataclass(eq=False)
@@ -84,11 +121,14 @@ class Session:
         self.engine.max_response_size = self.max_response_size
 
 
+# Importing this module imports its package first, so the package object is there
+# (perhaps still initialising); ``_MAXLINE`` is looked up on it at each call.
+_PACKAGE: Final = sys.modules[__name__.rpartition(".")[0]]
+
+
 def maxline() -> int:
     """``tether.pop3._MAXLINE`` as it is *now* (programs raise it at run time)."""
-    module = sys.modules.get("tether.pop3")
-    value = getattr(module, "_MAXLINE", _POPLIB_MAXLINE)
-    return int(value)
+    return int(getattr(_PACKAGE, "_MAXLINE", _POPLIB_MAXLINE))
 
 
 # -- plumbing -----------------------------------------------------------------------
@@ -97,11 +137,19 @@ def guarded(s: Session, exchange: Exchange[Any]) -> Exchange[Any]:
     try:
         return (yield from exchange)
     except BaseException as exc:
-        s.engine.abandon()
-        new = rebrand(exc)
+        new = failed(s, exc)
         if new is not None:
             raise new from exc
         raise
+
+
+def failed(s: Session, exc: BaseException) -> BaseException | None:
+    """What :func:`guarded` does with an exception that left an exchange: mark the
+    outstanding responses to be skipped; return the ``error_proto`` flavour to raise
+    (``from exc``) or ``None`` to re-raise ``exc``. Clients that run an exchange
+    without :func:`guarded` (one generator frame less) call it themselves."""
+    s.engine.abandon()
+    return rebrand(exc)
 
 
 def _pump(s: Session) -> Generator[Op, Any, Event]:
@@ -110,7 +158,7 @@ def _pump(s: Session) -> Generator[Op, Any, Event]:
         event = engine.next_event()
         if event is not NEED_DATA:
             return event
-        data = yield Receive(READ_SIZE)
+        data = yield _RECEIVE
         engine.receive_data(data)
 
 
@@ -162,11 +210,15 @@ def get_status(s: Session, kind: ResponseKind = ResponseKind.SINGLE) -> Exchange
 def _status(s: Session, event: Event) -> bytes:
     if not isinstance(event, Status):
         raise POP3ProtocolError(f"expected a status line, got {type(event).__name__}")
+    return _status_line(s, event.line)
+
+
+def _status_line(s: Session, line: bytes) -> bytes:
     if s.debuglevel > 1:
-        print("*resp*", repr(event.line))
-    if not event.ok:
-        raise POP3ResponseError(event.line)
-    return event.line
+        print("*resp*", repr(line))
+    if not line.startswith(b"+"):  # poplib: any "+" line is a success
+        raise POP3ResponseError(line)
+    return line
 
 
 def short(s: Session, line: str | bytes) -> Exchange[bytes]:
@@ -175,38 +227,73 @@ def short(s: Session, line: str | bytes) -> Exchange[bytes]:
     The hot paths (this and :func:`long_body`) loop on the engine inline rather than
     through helper generators: each ``yield from`` level costs on every resume.
     """
-    yield Send(prepare(s, line))
+    wire = prepare(s, line)
     engine = s.engine
+    if engine.needs_data:
+        # Send and read in one step; an answer that is the whole of that read is
+        # taken without events (the engine's receive_whole_response).
+        whole = engine.receive_whole_response((yield SendReceive(wire)))
+        if whole is not None:
+            return _status_line(s, whole[0])
+    else:
+        yield Send(wire)
     event = engine.next_event()
     while event is NEED_DATA:
-        engine.receive_data((yield Receive(READ_SIZE)))
+        engine.receive_data((yield _RECEIVE))
         event = engine.next_event()
     return _status(s, event)
 
 
 def long_body(s: Session, line: str | bytes) -> Exchange[tuple[bytes, bytes]]:
     """A multi-line command: (status line, un-stuffed body bytes)."""
-    yield Send(prepare(s, line, ResponseKind.MULTI))
+    wire = prepare(s, line, ResponseKind.MULTI)
+    if s.engine.needs_data:
+        whole = s.engine.receive_whole_response((yield SendReceive(wire)))
+        if whole is not None:
+            return _status_line(s, whole[0]), whole[1] or b""  # "+": a body (maybe b"")
+    else:
+        yield Send(wire)
+    return (yield from _long_rest(s))
+
+
+def long_lines(s: Session, line: str | bytes) -> Exchange[tuple[bytes, list[bytes], int]]:
+    """poplib's ``_longcmd``: (status line, [lines], octets).
+
+    :func:`long_body`'s steps written out again rather than delegated to: ``TOP n 0``
+    in a loop is a hot path, and each ``yield from`` level costs on every call.
+    """
+    wire = prepare(s, line, ResponseKind.MULTI)
+    engine = s.engine
+    if engine.needs_data:
+        whole = engine.receive_whole_response((yield SendReceive(wire)))
+        if whole is not None:
+            resp = _status_line(s, whole[0])
+            body = whole[1] or b""  # after a "+" status there is a body (maybe b"")
+        else:
+            resp, body = yield from _long_rest(s)
+    else:
+        yield Send(wire)
+        resp, body = yield from _long_rest(s)
+    # engine.max_line_length is _MAXLINE - 2 as read by prepare() for this command.
+    lines = split_lines(body, engine.max_line_length, s.max_response_lines)
+    return resp, lines, len(body)
+
+
+def _long_rest(s: Session) -> Exchange[tuple[bytes, bytes]]:
+    """The status line and body of a multi-line response, through the engine's events."""
     engine = s.engine
     event = engine.next_event()
     while event is NEED_DATA:
-        engine.receive_data((yield Receive(READ_SIZE)))
+        engine.receive_data((yield _RECEIVE))
         event = engine.next_event()
     resp = _status(s, event)
     event = engine.next_event()
     while event is NEED_DATA:
-        engine.receive_data((yield Receive(READ_SIZE)))
+        engine.receive_data((yield _RECEIVE))
         event = engine.next_event()
     if not isinstance(event, Body):
         raise POP3ProtocolError(f"expected a body, got {type(event).__name__}")
     return resp, event.data
-
-
-def long_lines(s: Session, line: str | bytes) -> Exchange[tuple[bytes, list[bytes], int]]:
-    """poplib's ``_longcmd``: (status line, [lines], octets)."""
-    resp, body = yield from long_body(s, line)
-    lines = split_lines(body, maxline() - 2, s.max_response_lines)
-    return resp, lines, len(body)
 
 
 def retr_lines(s: Session, which: Any) -> Exchange[tuple[bytes, list[bytes], int]]:

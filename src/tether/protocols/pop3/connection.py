@@ -195,6 +195,51 @@ class POP3Connection:
         else:
             self._eof = True
 
+    @property
+    def needs_data(self) -> bool:
+        """Nothing received is waiting to be parsed: the next step is reading."""
+        return not self._inbox and not self._buffer and not self._eof
+
+    def receive_whole_response(self, data: bytes) -> tuple[bytes, bytes | None] | None:
+        """:meth:`receive_data` with a shortcut for the common case of one command.
+
+        When ``data`` is exactly the one response expected (nothing else outstanding or
+        buffered, a status line within ``max_line_length`` and, after a positive
+        multi-line status, an un-stuffed CRLF body ending with the terminator and
+        nothing after it), the response is consumed at once: returns (status line,
+        body), ``body`` being ``None`` for a single-line response or a negative status.
+        The result is the one :meth:`next_event` would give, without event objects.
+        Otherwise ``data`` is queued as by :meth:`receive_data` and ``None`` returned.
+        """
+        expected = self._expected
+        if len(expected) == 1 and data and not self._inbox and not self._buffer:
+            head = expected[0]
+            kind = head.kind
+            if (head.scanner is None and not head.discard and head.mode is BodyMode.BULK
+                    and kind is not ResponseKind.SASL):
+                i = data.find(b"\n")
+                length = i - 1 if i > 0 and data[i - 1] == 0x0D else i
+                if 0 <= length <= self.max_line_length:
+                    line = data[:length]
+                    end = len(data)
+                    if kind is ResponseKind.SINGLE or not line.startswith(b"+"):
+                        if i == end - 1:
+                            expected.popleft()
+                            return line, None
+                    elif end - i == 4 and data.endswith(b"\n.\r\n"):
+                        # RFC 1939 §3: an empty body is the terminator line alone.
+                        expected.popleft()
+                        return line, b""
+                    # Ends with CRLF "." CRLF, and the first line start holding a dot is
+                    # that terminator: nothing to un-stuff, no bare-LF last line, nothing
+                    # after it (so data[i:] == "\n." means the body is just the terminator).
+                    elif (data.endswith(b"\r\n.\r\n") and data.find(b"\n.", i) == end - 4
+                          and end - 4 - i <= self.max_response_size):
+                        expected.popleft()
+                        return line, data[i + 1:end - 3]
+        self.receive_data(data)
+        return None
+
     def _flush_inbox(self) -> None:
         inbox = self._inbox
         while inbox:
@@ -286,8 +331,11 @@ class POP3Connection:
             self._buffer.take_exactly(3)
             return b""
         end = data.find(b"\r\n.\r\n")
-        if end < 0 or data.startswith(b".") or data.find(b"\n.") != end + 1:
-            return None  # incomplete, or a dot-started line to un-stuff: the scanner's job
+        if (end < 0 or data.startswith(b".") or data.find(b"\n.") != end + 1
+                or end + 2 > self.max_response_size):
+            # Incomplete, a dot-started line to un-stuff, or over the size bound: the
+            # scanner's job (it raises LimitExceeded for the last).
+            return None
         self._buffer.take_exactly(end + 5)
         return data[:end + 2]
 
