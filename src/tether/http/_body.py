@@ -41,19 +41,23 @@ __all__ = ["WIRE_CHUNK", "OriginalResponse", "RawBody", "ReadWire", "headers_fro
 
 #: How much is asked of the transport per wire read when decoding or reading to the end.
 WIRE_CHUNK: Final = 65536
+#: Reads of at least this size ask the transport for no more than they miss.
+FILL_MIN: Final = 16384
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ReadWire(Op):
-    """Read up to ``max_bytes`` of (de-chunked) body from the transport response."""
+    """Read up to ``max_bytes`` of (de-chunked) body from the transport response
+    (``fill``: no more than that from the network, see ``RawResponse.read_some``)."""
 
     max_bytes: int
+    fill: bool = False
 
     def run_sync(self, transport: RawResponse) -> bytes:
-        return transport.read_some(self.max_bytes)
+        return transport.read_some(self.max_bytes, self.fill)
 
     async def run_async(self, transport: RawResponse) -> bytes:
-        return await transport.aread_some(self.max_bytes)
+        return await transport.aread_some(self.max_bytes, self.fill)
 
 
 class RawHeaders(CaseInsensitiveDict[str]):
@@ -220,6 +224,8 @@ class RawBody(io.IOBase):
     def _read(self, amt: int | None, decode: bool) -> Exchange[bytes]:
         """Up to ``amt`` bytes (all with ``None``); ``b""`` only at the end."""
         decoder = self._get_decoder() if decode else None
+        # Filling a large buffer: read only what is missing, so pieces need no split.
+        fill = amt is not None and amt >= FILL_MIN
         parts: list[bytes] = []
         size = 0
         while amt is None or size < amt:
@@ -235,7 +241,8 @@ class RawBody(io.IOBase):
                     break
             elif self._eof:
                 break
-            wire = yield ReadWire(WIRE_CHUNK if decoder is not None else want)
+            wire = yield (ReadWire(WIRE_CHUNK) if decoder is not None
+                          else ReadWire(want, fill))
             if not wire:
                 self._eof = True
                 continue

@@ -65,6 +65,9 @@ __all__ = [
 
 #: Bytes asked of the stream per read.
 READ_SIZE: Final = 65536
+#: Body reads of at least this size go to the socket with their own size (see
+#: ``read_body``); smaller ones read ``READ_SIZE`` and keep the rest.
+DIRECT_READ_MIN: Final = 16384
 #: How long to wait for ``100 Continue`` before sending the body anyway (curl: 1 s).
 EXPECT_CONTINUE_TIMEOUT: Final = 1.0
 #: Body bytes read together with the head before the response is returned: a small
@@ -326,15 +329,20 @@ class HTTP11Connection:
             break
         return pieces, None
 
-    def read_body(self, max_bytes: int) -> Exchange[bytes | EndOfMessage]:
-        """The next body piece (at most ``max_bytes``... or as received), or EndOfMessage."""
+    def read_body(self, max_bytes: int, exact: bool = False) -> Exchange[bytes | EndOfMessage]:
+        """The next body piece (at most ``max_bytes``... or as received), or EndOfMessage.
+
+        ``exact`` or a large ``max_bytes``: that much is asked of the socket, so the
+        piece never has to be split (a copy) to fit; else :data:`READ_SIZE` at once.
+        """
         h11 = self.h11
+        want = max_bytes if exact or max_bytes >= DIRECT_READ_MIN else READ_SIZE
         while True:
             event = h11.next_event()
             if type(event) is Data:
                 return event.data
             if event is NEED_DATA:
-                data = yield Read(self, max(max_bytes, READ_SIZE))
+                data = yield Read(self, want)
                 h11.receive_data(data)
                 continue
             if type(event) is EndOfMessage:
@@ -358,7 +366,7 @@ class ResponseStream:
         self._pending = pending
         self._extensions = extensions
 
-    def _exchange(self, max_bytes: int) -> Exchange[bytes]:
+    def _exchange(self, max_bytes: int, exact: bool = False) -> Exchange[bytes]:
         pending = self._pending
         if pending:
             data = pending.pop(0)
@@ -370,7 +378,7 @@ class ResponseStream:
         if conn is None:
             return b""
         try:
-            got = yield from conn.read_body(max_bytes)
+            got = yield from conn.read_body(max_bytes, exact)
         except BaseException:
             self._abandon()
             raise
@@ -401,6 +409,10 @@ class ResponseStream:
     def read_chunk(self, max_bytes: int) -> bytes:
         return run_sync(self._exchange(max_bytes), None)
 
+    def read_chunk_exact(self, max_bytes: int) -> bytes:
+        """:meth:`read_chunk` reading at most ``max_bytes`` from the socket."""
+        return run_sync(self._exchange(max_bytes, True), None)
+
     def close(self) -> None:
         self._pending = []
         self._abandon()
@@ -408,6 +420,9 @@ class ResponseStream:
     # async
     async def aread_chunk(self, max_bytes: int) -> bytes:
         return await run_async(self._exchange(max_bytes), None)
+
+    async def aread_chunk_exact(self, max_bytes: int) -> bytes:
+        return await run_async(self._exchange(max_bytes, True), None)
 
     async def aclose(self) -> None:
         self.close()

@@ -3,7 +3,10 @@
 Change log (read this when the interface moves):
 - v1 (2026-11-25): first version. ``Proxy``, ``RawRequest``, ``RawResponse``,
   ``BaseTransport``/``AsyncBaseTransport``, ``ProxyError``.
-- v1.2 (2026-11-25, additions only): ``RawResponse.read_buffered()``.
+- v1.2 (2026-11-25, additions only): ``RawResponse.read_buffered()``;
+  ``read_some(n, fill=False)``/``aread_some(n, fill=False)`` (``fill``: read no more
+  than ``n`` from the network; a response stream may offer ``read_chunk_exact(n)`` /
+  ``aread_chunk_exact(n)`` for it).
 - v1.1 (2026-11-25, additions only): ``RawResponse.read_some(n)``/``aread_some(n)``
   (for a file-like ``raw.read(amt)``), ``is_complete``; extensions ``"reused"`` and
   ``"interim"`` (list of 1xx events); ``Proxy.from_url()`` and ``Proxy.ssl_context``;
@@ -308,13 +311,19 @@ class RawResponse:
         return self._done
 
     # -- sync -------------------------------------------------------------------
-    def read_some(self, max_bytes: int = DEFAULT_CHUNK) -> bytes:
-        """Up to ``max_bytes`` of body, at least 1 unless the body is complete (``b""``)."""
+    def read_some(self, max_bytes: int = DEFAULT_CHUNK, fill: bool = False) -> bytes:
+        """Up to ``max_bytes`` of body, at least 1 unless the body is complete (``b""``).
+
+        ``fill=True``: the caller is filling a buffer of ``max_bytes``, so no more than
+        that is read from the network (nothing is split off and copied to keep).
+        """
         if self._done:
             return b""
         if self._closed:
             raise UsageError("the response was closed before its body was read")
-        data: bytes = self._stream.read_chunk(max_bytes)
+        stream = self._stream
+        reader = getattr(stream, "read_chunk_exact", None) if fill else None
+        data: bytes = (reader if reader is not None else stream.read_chunk)(max_bytes)
         if not data:
             self._done = True
             self._closed = True
@@ -362,12 +371,14 @@ class RawResponse:
         self.close()
 
     # -- async ------------------------------------------------------------------
-    async def aread_some(self, max_bytes: int = DEFAULT_CHUNK) -> bytes:
+    async def aread_some(self, max_bytes: int = DEFAULT_CHUNK, fill: bool = False) -> bytes:
         if self._done:
             return b""
         if self._closed:
             raise UsageError("the response was closed before its body was read")
-        data: bytes = await self._stream.aread_chunk(max_bytes)
+        stream = self._stream
+        reader = getattr(stream, "aread_chunk_exact", None) if fill else None
+        data: bytes = await (reader if reader is not None else stream.aread_chunk)(max_bytes)
         if not data:
             self._done = True
             self._closed = True
