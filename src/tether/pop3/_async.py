@@ -103,8 +103,10 @@ class AsyncPOP3:
     async def _run(self, exchange: Any) -> Any:
         # ex.guarded's work, done here: one generator frame less on every call.
         s = self._s
+        total = s.timeouts.total
+        deadline = None if total is None else s.timeouts.deadline()
         try:
-            return await run_async(exchange, s.transport, s.timeouts.deadline())
+            return await run_async(exchange, s.transport, deadline)
         except BaseException as exc:
             new = ex.failed(s, exc)
             if new is None:

@@ -179,8 +179,10 @@ class POP3:
         # ex.guarded's work, done here: one generator frame less on every call. The
         # exchange was made with self._session(), which checked the connection.
         s = self._s
+        total = s.timeouts.total
+        deadline = None if total is None else s.timeouts.deadline()
         try:
-            return run_sync(exchange, s.transport, s.timeouts.deadline())
+            return run_sync(exchange, s.transport, deadline)
         except BaseException as exc:
             new = ex.failed(s, exc)
             if new is None:

@@ -33,8 +33,8 @@ def check_command_line(line: bytes) -> None:
     would let a caller-supplied value (a user name, a message number taken from a
     form) smuggle a second command such as ``DELE 1``.
     """
-    if b"\r" not in line and b"\n" not in line and b"\x00" not in line:
-        return  # the usual case, without a loop
+    if 13 not in line and 10 not in line and 0 not in line:
+        return  # the usual case (int membership tests are cheaper than bytes ones)
     for char in _FORBIDDEN:
         if char in line:
             raise LocalProtocolError(
@@ -58,8 +58,8 @@ def split_lines(body: bytes, max_line_length: int, max_lines: int, *,
     if n_lf > max_lines:
         raise LimitExceeded("multi-line response has too many lines", lines_limit_name,
                             max_lines)
-    if body.endswith(b"\r\n") and body.count(b"\r\n") == n_lf:
-        lines = body.split(b"\r\n")
+    lines = body.split(b"\r\n")
+    if not lines[-1] and len(lines) - 1 == n_lf:  # ends with CRLF; every LF in a CRLF
         lines.pop()  # the empty string after the last CRLF
     else:
         lines = []
