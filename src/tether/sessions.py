@@ -188,8 +188,13 @@ class _SessionBase:
         if isinstance(request, Request):
             raise ValueError("You can only send PreparedRequests.")
         config = to_timeout_config(kwargs["timeout"], self.timeout)
-        return CallContext(config.deadline(), self.timeout,
-                           BombGuard(self.max_decompression_ratio, self.decompression_floor))
+        guard: BombGuard | None = getattr(self, "_bomb_guard", None)
+        if guard is None or guard.ratio != self.max_decompression_ratio \
+                or guard.floor != self.decompression_floor:
+            # One guard per setting (it holds no state of a call).
+            guard = self._bomb_guard = BombGuard(self.max_decompression_ratio,
+                                                 self.decompression_floor)
+        return CallContext(config.deadline(), self.timeout, guard)
 
     # -- adapters --------------------------------------------------------------------
     def get_adapter(self, url: str) -> Any:

@@ -72,7 +72,10 @@ def send_one(session: Any, request: Any, kwargs: dict[str, Any],
             current = following
         if answered:
             response.history = [*answered, *response.history]
-    return dispatch_hook("response", request.hooks, response, **send_kwargs)
+    hooks = request.hooks
+    if not (hooks and hooks.get("response")):
+        return response  # no response hook: nothing to dispatch
+    return dispatch_hook("response", hooks, response, **send_kwargs)
 
 
 def send_exchange(session: Any, request: Any, kwargs: dict[str, Any],

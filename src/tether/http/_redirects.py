@@ -155,8 +155,10 @@ def redirect_steps(session: Any, resp: Any, req: Any, kwargs: dict[str, Any],
                    send_one: Any = None) -> Exchange[None]:
     """Follow redirects from ``resp`` (see the module docstring). ``send_one(session,
     request, kwargs)`` is the sub-exchange that sends one request."""
-    history: list[Any] = []
     location = session.get_redirect_target(resp)
+    if not location:
+        return  # the common case: not a redirect
+    history: list[Any] = []
     fragment = urlparse(req.url).fragment
     proxies = kwargs.get("proxies")
     while location:
