@@ -7,7 +7,13 @@ client runs them with ``run_sync``, the async one with ``run_async``; neither co
 protocol logic of its own. :func:`guarded` wraps each public call: engine errors become
 ``error_proto`` subclasses, and a response left half-read (timeout, exception, a
 ``break`` out of ``iter_retr``) is marked to be skipped so the next command reads its
-own answer.
+own answer. (The clients' ``_run`` do the same for the per-call exchanges with
+:func:`failed`, one generator level less on hot paths.)
+
+Per-command cost matters (a ``top()`` loop over 10,000 messages is mostly round
+trips), so the hot exchanges send a command and read its answer with one
+:class:`SendReceive` op and let the engine take an answer that is the whole of that
+read without events (``POP3Connection.receive_whole_response``).
 """
 
 from __future__ import annotations

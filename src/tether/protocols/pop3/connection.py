@@ -24,6 +24,12 @@ Status lines go through the shared :class:`ReceiveBuffer` (bounded by
 :class:`BodyScanner`, which finds the terminator and un-stuffs with ``bytes`` operations;
 whatever follows the terminator goes back into the buffer for the next response.
 
+Most commands are answered by one small response that arrives in one read (``TOP n
+0``, ``LIST n``, ``DELE``...). :meth:`receive_whole_response` takes such a read in one
+call, without events or buffering, and returns exactly what :meth:`next_event` would;
+anything unusual (a partial response, dot-stuffing, bytes after it, a limit passed) is
+left to the general path.
+
 When the caller stops reading a response half way (an exception, a timeout, a
 ``break`` out of a streamed body), :meth:`abandon` turns every outstanding response
 into one to *discard*: its remaining bytes are skipped silently, so the next command
