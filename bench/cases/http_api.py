@@ -89,6 +89,14 @@ def tls_httpx(env: dict[str, Any]) -> float:
         return _loop_gets(lambda u: c.get(u).content, env["nginx_https"] + "/small.txt", N_TLS)
 
 
+def tls_urllib3(env: dict[str, Any]) -> float:
+    import urllib3
+
+    pm = urllib3.PoolManager(ca_certs=env["ca_pem"])
+    return _loop_gets(lambda u: pm.request("GET", u).data, env["nginx_https"] + "/small.txt",
+                      N_TLS)
+
+
 # -- POST JSON ---------------------------------------------------------------------------
 def post_tether(env: dict[str, Any]) -> float:
     import tether
@@ -112,6 +120,14 @@ def post_httpx(env: dict[str, Any]) -> float:
     with httpx.Client() as c:
         return _loop_gets(lambda u: c.post(u, json=JSON_1K).content,
                           env["nginx_http"] + "/small.txt", N_POST)
+
+
+def post_urllib3(env: dict[str, Any]) -> float:
+    import urllib3
+
+    pm = urllib3.PoolManager()
+    return _loop_gets(lambda u: pm.request("POST", u, json=JSON_1K).data,
+                      env["nginx_http"] + "/small.txt", N_POST)
 
 
 # -- streaming 1 GiB ---------------------------------------------------------------------
@@ -222,11 +238,13 @@ GROUPS: dict[str, dict[str, Fn]] = {
         "tether Session": tls_tether,
         "requests Session": tls_requests,
         "httpx Client": tls_httpx,
+        "urllib3 PoolManager": tls_urllib3,
     },
     f"api: {N_POST} POSTs, 1 KiB JSON": {
         "tether Session": post_tether,
         "requests Session": post_requests,
         "httpx Client": post_httpx,
+        "urllib3 PoolManager": post_urllib3,
     },
     "api: stream 1 GiB, iter_content(65536)": {
         "tether Session": stream_tether,

@@ -35,6 +35,7 @@ from tether.http._types import Proxy, RawRequest, RawResponse
 from tether.models import PreparedRequest, Response
 from tether.net import create_ssl_context
 from tether.net._timeouts import DEFAULT_TIMEOUTS, Deadline, TimeoutConfig
+from tether.structures import CaseInsensitiveDict
 
 __all__ = [
     "DEFAULT_POOLBLOCK",
@@ -226,6 +227,50 @@ def _origin(url: str, request: PreparedRequest) -> tuple[str, str, int, bytes | 
     return origin
 
 
+#: Recent header sets as they go on the wire: most requests of a program send the
+#: session's same few headers. Keyed by the (spelling, value) pairs of the dict.
+_WIRE_HEADERS: dict[tuple[Any, ...], tuple[tuple[tuple[bytes, bytes], ...], bool]] = {}
+_WIRE_HEADERS_MAX = 64
+
+
+def _wire_headers(headers: Any) -> tuple[list[tuple[bytes, bytes]], bool]:
+    """The headers as (name, value) bytes without ``None`` values, and whether ``Host``
+    is among them."""
+    key: tuple[Any, ...] | None = None
+    if type(headers) is CaseInsensitiveDict:
+        key = tuple(headers._store.values())
+        try:
+            known = _WIRE_HEADERS.get(key)
+        except TypeError:  # an unhashable value: encode it every time
+            known = key = None
+        if known is not None:
+            return list(known[0]), known[1]
+    out: list[tuple[bytes, bytes]] = []
+    has_host = False
+    plain = True
+    for name, value in header_pairs(headers):
+        if value is None:
+            continue
+        if type(name) is str:
+            raw_name = name.encode("latin-1")
+        else:
+            raw_name = _header_bytes(name)
+            plain = plain and type(name) is bytes
+        if len(raw_name) == 4 and raw_name.lower() == b"host":
+            has_host = True
+        if type(value) is str:
+            raw_value = value.encode("latin-1")
+        else:
+            raw_value = _header_bytes(value)
+            plain = plain and type(value) is bytes
+        out.append((raw_name, raw_value))
+    if key is not None and plain:
+        if len(_WIRE_HEADERS) >= _WIRE_HEADERS_MAX:
+            _WIRE_HEADERS.clear()
+        _WIRE_HEADERS[key] = (tuple(out), has_host)
+    return out, has_host
+
+
 def build_raw_request(request: PreparedRequest, timeout: Any, verify: Any, cert: Any,
                       proxies: Any, proxy_headers: Any = None,
                       deadline: Deadline | None = None,
@@ -235,16 +280,7 @@ def build_raw_request(request: PreparedRequest, timeout: Any, verify: Any, cert:
     url = request.url or ""
     scheme, host, port, host_value = _origin(url, request)
     config = to_timeout_config(timeout, default_timeout)
-    headers: list[tuple[bytes, bytes]] = []
-    has_host = False
-    for name, value in header_pairs(request.headers or {}):
-        if value is None:
-            continue
-        raw_name = name.encode("latin-1") if type(name) is str else _header_bytes(name)
-        if len(raw_name) == 4 and raw_name.lower() == b"host":
-            has_host = True
-        headers.append((raw_name,
-                        value.encode("latin-1") if type(value) is str else _header_bytes(value)))
+    headers, has_host = _wire_headers(request.headers or {})
     if not has_host:
         if host_value is None:
             host_value = host.encode("idna")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import json as _json
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from http.cookiejar import CookieJar
 from typing import Any, Final
@@ -37,7 +38,7 @@ from tether.hooks import default_hooks
 from tether.http import _prepare
 from tether.http._content import BombGuard, LineSplitter, TextDecoder, iter_slices
 from tether.http._headerutil import (
-    case_insensitive_from_pairs,
+    case_insensitive_from_store,
     guess_json_utf,
     header_pairs,
     parse_header_links,
@@ -160,14 +161,16 @@ class PreparedRequest(RequestHooksMixin):
         self.url = _prepare.prepare_url(url, params)
 
     def prepare_headers(self, headers: Any) -> None:
-        pairs = []
+        store: OrderedDict[str, tuple[str, Any]] = OrderedDict()
         if headers:
+            check = _prepare.check_header_validity
             for header in header_pairs(headers):
-                _prepare.check_header_validity(header)
+                check(header)
                 name, value = header
-                pairs.append((name if type(name) is str else _prepare.to_native_string(name),
-                              value))
-        self.headers = case_insensitive_from_pairs(pairs)
+                if type(name) is not str:
+                    name = _prepare.to_native_string(name)
+                store[name.lower()] = (name, value)
+        self.headers = case_insensitive_from_store(store)
 
     def prepare_body(self, data: Any, files: Any, json: Any = None) -> None:
         body: Any = None

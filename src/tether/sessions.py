@@ -46,7 +46,7 @@ from tether.http._environment import (
     resolve_proxies,
 )
 from tether.http._exchange import CallContext, send_exchange
-from tether.http._headerutil import case_insensitive_from_pairs, header_pairs
+from tether.http._headerutil import case_insensitive_without_none, header_pairs
 from tether.http._ops import Emit, SessionSend
 from tether.models import DEFAULT_REDIRECT_LIMIT, PreparedRequest, Request, Response
 from tether.net._timeouts import TimeoutConfig
@@ -57,6 +57,28 @@ __all__ = ["AsyncSession", "Session", "SessionRedirectMixin", "merge_hooks", "me
            "session"]
 
 
+_SCALARS = frozenset({bool, str, int, float, tuple, type(None)})
+_MAPPINGS = frozenset({dict, OrderedDict, CaseInsensitiveDict})
+
+
+def _is_mapping(value: Any) -> bool:
+    """``isinstance(value, Mapping)``, answered without the ABC machinery for the types
+    settings usually have."""
+    kind = type(value)
+    if kind in _MAPPINGS:
+        return True
+    return False if kind in _SCALARS else isinstance(value, Mapping)
+
+
+def _merge_scalar(request_setting: Any, session_setting: Any) -> Any:
+    """:func:`merge_setting` for settings that are rarely mappings (stream, verify, cert)."""
+    if request_setting is None:
+        return session_setting
+    if type(request_setting) in _SCALARS:
+        return request_setting
+    return merge_setting(request_setting, session_setting)
+
+
 def merge_setting(request_setting: Any, session_setting: Any,
                   dict_class: Any = OrderedDict) -> Any:
     """A request's setting over the session's; mappings merge, ``None`` values drop keys."""
@@ -64,14 +86,13 @@ def merge_setting(request_setting: Any, session_setting: Any,
         return request_setting
     if request_setting is None:
         return session_setting
-    if not (isinstance(session_setting, Mapping) and isinstance(request_setting, Mapping)):
+    if not (_is_mapping(session_setting) and _is_mapping(request_setting)):
         return request_setting
     if not request_setting:
         # The common call: nothing per request, the session's settings minus None values.
-        pairs = [(k, v) for k, v in header_pairs(session_setting) if v is not None]
         if dict_class is CaseInsensitiveDict:
-            return case_insensitive_from_pairs(pairs)
-        return dict_class(pairs)
+            return case_insensitive_without_none(session_setting)
+        return dict_class([(k, v) for k, v in header_pairs(session_setting) if v is not None])
     merged = dict_class(to_key_val_list(session_setting))
     merged.update(to_key_val_list(request_setting))
     for key in [k for k, v in merged.items() if v is None]:
@@ -124,7 +145,10 @@ class _SessionBase:
     def prepare_request(self, request: Request) -> PreparedRequest:
         """A :class:`PreparedRequest` with the session's settings merged in."""
         cookies = request.cookies or {}
-        merged_cookies = merge_cookies(RequestsCookieJar(), self.cookies)
+        merged_cookies: Any = RequestsCookieJar()
+        session_jar: Any = self.cookies
+        if type(session_jar) is not RequestsCookieJar or getattr(session_jar, "_cookies", None):
+            merged_cookies = merge_cookies(merged_cookies, session_jar)  # not empty
         if cookies:
             if not isinstance(cookies, CookieJar):
                 cookies = cookiejar_from_dict(cookies)
@@ -159,9 +183,9 @@ class _SessionBase:
                 verify = ca_bundle_from_env() or verify
         return {
             "proxies": merge_setting(proxies, self.proxies),
-            "stream": merge_setting(stream, self.stream),
-            "verify": merge_setting(verify, self.verify),
-            "cert": merge_setting(cert, self.cert),
+            "stream": _merge_scalar(stream, self.stream),
+            "verify": _merge_scalar(verify, self.verify),
+            "cert": _merge_scalar(cert, self.cert),
         }
 
     def _prepare_call(self, method: str, url: Any, params: Any, data: Any, headers: Any,
@@ -199,8 +223,9 @@ class _SessionBase:
     # -- adapters --------------------------------------------------------------------
     def get_adapter(self, url: str) -> Any:
         """The adapter mounted for the longest matching prefix of ``url``."""
+        lowered = url.lower()
         for prefix, adapter in self.adapters.items():
-            if url.lower().startswith(prefix.lower()):
+            if lowered.startswith(prefix.lower()):
                 return adapter
         raise InvalidSchema(f"No connection adapters were found for {url!r}")
 

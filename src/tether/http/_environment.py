@@ -18,6 +18,7 @@ import functools
 import os
 import socket
 import struct
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -45,10 +46,14 @@ def getenv(name: str) -> str | None:
     """``os.environ.get(name)``, without the mapping's per-call key encoding on POSIX
     (each request reads a few variables)."""
     data = getattr(os.environ, "_data", None)
-    if os.name == "posix" and isinstance(data, dict):
+    if _POSIX and type(data) is dict:
         value = data.get(name.encode())
-        return None if value is None else os.fsdecode(value)
+        return None if value is None else value.decode(_FS_ENCODING, "surrogateescape")
     return os.environ.get(name)
+
+
+_POSIX = os.name == "posix"
+_FS_ENCODING = sys.getfilesystemencoding()
 
 
 @functools.lru_cache(maxsize=8)

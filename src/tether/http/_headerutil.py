@@ -18,6 +18,8 @@ from tether.structures import CaseInsensitiveDict
 
 __all__ = [
     "case_insensitive_from_pairs",
+    "case_insensitive_from_store",
+    "case_insensitive_without_none",
     "get_encoding_from_headers",
     "get_encodings_from_content",
     "guess_json_utf",
@@ -47,6 +49,25 @@ def case_insensitive_from_pairs(pairs: Iterable[tuple[str, Any]]) -> CaseInsensi
     new: CaseInsensitiveDict[Any] = CaseInsensitiveDict.__new__(CaseInsensitiveDict)
     new._store = OrderedDict([(name.lower(), (name, value)) for name, value in pairs])
     return new
+
+
+def case_insensitive_from_store(store: OrderedDict[str, tuple[str, Any]]
+                                ) -> CaseInsensitiveDict[Any]:
+    """A :class:`CaseInsensitiveDict` that takes ``store`` (lower-cased name ->
+    (spelling, value)) as its own."""
+    new: CaseInsensitiveDict[Any] = CaseInsensitiveDict.__new__(CaseInsensitiveDict)
+    new._store = store
+    return new
+
+
+def case_insensitive_without_none(headers: Any) -> CaseInsensitiveDict[Any]:
+    """A new :class:`CaseInsensitiveDict` of ``headers``' items whose value is not None."""
+    if type(headers) is CaseInsensitiveDict:
+        new: CaseInsensitiveDict[Any] = CaseInsensitiveDict.__new__(CaseInsensitiveDict)
+        new._store = OrderedDict([(key, pair) for key, pair in headers._store.items()
+                                  if pair[1] is not None])
+        return new
+    return case_insensitive_from_pairs([(k, v) for k, v in headers.items() if v is not None])
 
 
 def unquote_header_value(value: str, is_filename: bool = False) -> str:
