@@ -112,7 +112,29 @@ def to_timeout_config(timeout: Any, default: TimeoutConfig = DEFAULT_TIMEOUT) ->
     return TimeoutConfig(connect=t, read=t, write=t, pool=default.pool, total=None)
 
 
+#: verify=<CA path> → (the file's stat signature, its context). One stat per request
+#: finds the context again; a changed file goes through create_ssl_context (which
+#: reloads it). Cleared past this many paths.
+_CA_CONTEXTS: dict[str, tuple[tuple[int, int, int, int], ssl.SSLContext]] = {}
+_CA_CONTEXTS_MAX = 32
+
+
 def _ssl_context(verify: Any, cert: Any) -> ssl.SSLContext:
+    if type(verify) is str and cert is None:
+        try:
+            st = os.stat(verify)
+        except OSError:
+            pass  # the checks below say what is wrong
+        else:
+            signature = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_mode)
+            known = _CA_CONTEXTS.get(verify)
+            if known is not None and known[0] == signature:
+                return known[1]
+            ctx = create_ssl_context(verify=verify, cert=None)
+            if len(_CA_CONTEXTS) >= _CA_CONTEXTS_MAX:
+                _CA_CONTEXTS.clear()
+            _CA_CONTEXTS[verify] = (signature, ctx)
+            return ctx
     if isinstance(verify, str) and not os.path.exists(verify):
         raise OSError(
             f"Could not find a suitable TLS CA certificate bundle, invalid path: {verify}")
