@@ -19,8 +19,9 @@ import os
 import socket
 import struct
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, Final
 from urllib.parse import unquote, urlparse
 from urllib.request import getproxies, proxy_bypass
 
@@ -64,14 +65,44 @@ def _netrc_candidates(override: str | None, home: str | None) -> tuple[str, ...]
     return tuple(os.path.expanduser(location) for location in locations)
 
 
+@functools.lru_cache(maxsize=8)
+def _common_folder(candidates: tuple[str, ...]) -> str:
+    """The directory holding every candidate ("" if they are in several)."""
+    folders = {os.path.dirname(c) for c in candidates}
+    return folders.pop() if len(folders) == 1 else ""
+
+
+#: Candidate paths -> mtime (ns) of their directory when none of them existed. Creating,
+#: removing or renaming a file changes its directory's mtime, so while that stays the
+#: same one stat answers "no netrc" (requests' two per request). Only a directory
+#: unchanged for :data:`_STABLE_NS` is remembered, so that a file created in the same
+#: timestamp tick cannot hide behind it.
+_NO_NETRC: dict[tuple[str, ...], int] = {}
+_STABLE_NS: Final = 2_000_000_000
+
+
 def get_netrc_auth(url: str, raise_errors: bool = False) -> tuple[str, str] | None:
     """(login, password) for ``url``'s host from the netrc file, if there is one."""
+    candidates = _netrc_candidates(getenv("NETRC"), getenv("HOME"))
+    folder = _common_folder(candidates)
+    folder_mtime = None
+    if folder:
+        try:
+            folder_mtime = os.stat(folder).st_mtime_ns
+        except OSError:
+            folder_mtime = None
+        if folder_mtime is not None and _NO_NETRC.get(candidates) == folder_mtime:
+            return None
     path = None
-    for candidate in _netrc_candidates(getenv("NETRC"), getenv("HOME")):
+    for candidate in candidates:
         if os.path.exists(candidate):
             path = candidate
             break
     if path is None:
+        if folder_mtime is not None and time.time_ns() - folder_mtime > _STABLE_NS:
+            if len(_NO_NETRC) >= 16:
+                _NO_NETRC.clear()
+            _NO_NETRC[candidates] = folder_mtime
         return None
     from netrc import NetrcParseError, netrc
 
