@@ -182,7 +182,7 @@ class NextChunk(Op):
 class HTTP11Connection:
     """A pooled HTTP/1.1 connection (stream + engine). Used by one request at a time."""
 
-    __slots__ = ("h11", "idle_since", "key", "request_count", "stream")
+    __slots__ = ("_stream_info", "h11", "idle_since", "key", "request_count", "stream")
 
     multiplexed: Final = False
 
@@ -192,6 +192,17 @@ class HTTP11Connection:
         self.h11 = Connection(**engine_limits) if engine_limits else Connection()
         self.idle_since = 0.0
         self.request_count = 0
+        self._stream_info: tuple[Any, Any, Any] | None = None
+
+    def stream_info(self) -> tuple[Any, Any]:
+        """The stream's ``ssl_object`` and ``peername``, asked once per stream (a
+        syscall) rather than for every response."""
+        stream = self.stream
+        info = self._stream_info
+        if info is None or info[0] is not stream:
+            info = self._stream_info = (stream, stream.get_extra_info("ssl_object"),
+                                        stream.get_extra_info("peername"))
+        return info[1], info[2]
 
     def __repr__(self) -> str:
         return f"<HTTP11Connection {self.key[1]}:{self.key[2]} requests={self.request_count}>"

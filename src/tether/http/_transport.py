@@ -142,10 +142,11 @@ def send_exchange(pool: Any, request: RawRequest, engine_limits: dict[str, int] 
 def _make_response(pool: Any, conn: HTTP11Connection, response: Any, interim: list[Any],
                    reused: bool) -> RawResponse:
     stream = conn.stream
+    ssl_object, peer = conn.stream_info()
     extensions: dict[str, Any] = {
         "network_stream": stream,
-        "ssl_object": stream.get_extra_info("ssl_object"),
-        "peer": stream.get_extra_info("peername"),
+        "ssl_object": ssl_object,
+        "peer": peer,
         "reused": reused,
         "interim": interim,
     }
