@@ -125,6 +125,14 @@ class RawBody(io.IOBase):
     """File-like body (see the module docstring). Sync methods need a sync transport's
     response; ``a``-prefixed methods an async one's."""
 
+    # Immutable starting values live on the class (one response is built per request).
+    decode_content = False
+    _fp_bytes_read = 0
+    _eof = False
+    _decoder: Decoder | None = None
+    _decoder_made = False
+    _original: OriginalResponse | None = None
+
     def __init__(self, raw: RawResponse, *, request: Any = None, method: str = "GET",
                  via_proxy: bool = False) -> None:
         self._raw = raw
@@ -136,14 +144,8 @@ class RawBody(io.IOBase):
         self.reason = raw.reason
         self.version = 10 if raw.http_version == "HTTP/1.0" else 11
         self.version_string = raw.http_version
-        self.decode_content = False
-        self._fp_bytes_read = 0
-        self._eof = False
         coding = self.headers._store.get("content-encoding")
         self._coding = "" if method == "HEAD" or coding is None else coding[1]
-        self._decoder: Decoder | None = None
-        self._decoder_made = False
-        self._original: OriginalResponse | None = None
         self.extensions = raw.extensions
 
     def replay(self, data: bytes) -> RawBody:
