@@ -166,7 +166,30 @@ def wire_body(data: Any, chunked: bool) -> Any:
     return iter([raw]) if chunked else raw
 
 
+#: Validated header pairs remembered (programs send the same few headers on every call;
+#: the regex checks cost more than a lookup). Cleared when full, so it stays small.
+HEADER_CACHE_SIZE: Final = 256
+_HEADER_CACHE: dict[tuple[str, str | bytes], tuple[bytes, bytes]] = {}
+#: ``(host[:port], default port)`` -> ``(host, port)`` for :func:`_host_port`, same rule.
+_HOST_PORT_CACHE: dict[tuple[str, int], tuple[str, int]] = {}
+
+
 def _header_bytes(name: str, value: Any) -> tuple[bytes, bytes]:
+    """``(name, value)`` as wire bytes, refused if either would break the request."""
+    cacheable = type(name) is str and (type(value) is str or type(value) is bytes)
+    if cacheable:
+        pair = _HEADER_CACHE.get((name, value))
+        if pair is not None:
+            return pair
+    pair = _checked_header_bytes(name, value)
+    if cacheable:
+        if len(_HEADER_CACHE) >= HEADER_CACHE_SIZE:
+            _HEADER_CACHE.clear()
+        _HEADER_CACHE[name, value] = pair
+    return pair
+
+
+def _checked_header_bytes(name: str, value: Any) -> tuple[bytes, bytes]:
     bname = name.encode("ascii")
     if not _LEGAL_HEADER_NAME.fullmatch(bname):
         raise ValueError(f"Invalid header name {bname!r}")
@@ -182,6 +205,36 @@ def _header_bytes(name: str, value: Any) -> tuple[bytes, bytes]:
 
 
 def _host_port(hostport: str, default_port: int) -> tuple[str, int]:
+    """``host[:port]`` split, brackets removed, IDNA applied; InvalidURL/URLError if bad."""
+    key = (hostport, default_port)
+    found = _HOST_PORT_CACHE.get(key) if type(hostport) is str else None
+    if found is None:
+        found = _split_host_port(hostport, default_port)
+        if type(hostport) is str:
+            if len(_HOST_PORT_CACHE) >= HEADER_CACHE_SIZE:
+                _HOST_PORT_CACHE.clear()
+            _HOST_PORT_CACHE[key] = found
+    return found
+
+
+_URL_SPLIT_CACHE: dict[str, tuple[str | None, str | None, str]] = {}
+
+
+def _split_full_url(url: str) -> tuple[str | None, str | None, str]:
+    """``(scheme, host, selector)`` of a request's URL (no fragment), remembered."""
+    found = _URL_SPLIT_CACHE.get(url)
+    if found is None:
+        scheme, rest = _splittype(url)
+        host, selector = _splithost(rest)
+        found = (scheme, host, selector)
+        if type(url) is str:
+            if len(_URL_SPLIT_CACHE) >= HEADER_CACHE_SIZE:
+                _URL_SPLIT_CACHE.clear()
+            _URL_SPLIT_CACHE[url] = found
+    return found
+
+
+def _split_host_port(hostport: str, default_port: int) -> tuple[str, int]:
     host, port = _splitport(hostport)
     if port is None or port == "":
         number = default_port
@@ -213,13 +266,38 @@ def _raised_in_body(exc: BaseException) -> bool:
     return False
 
 
-def _response_headers(raw_headers: list[tuple[bytes, bytes]]) -> http.client.HTTPMessage:
-    msg = http.client.HTTPMessage()
+_EMPTY_MESSAGE_STATE: Final = dict(vars(http.client.HTTPMessage()))
+
+
+def _response_headers(raw_headers: list[tuple[bytes, bytes]]
+                      ) -> tuple[http.client.HTTPMessage, int | None, bool]:
+    """The head as ``http.client.HTTPMessage`` plus the body's framing as
+    :class:`OpenerResponse` reads it (first ``Content-Length``, first
+    ``Transfer-Encoding`` containing ``chunked``), found in the same pass."""
+    # A fresh message's state copied instead of running Message.__init__ (this runs on
+    # every response); ``defects`` is the one mutable member and gets its own list.
+    msg = http.client.HTTPMessage.__new__(http.client.HTTPMessage)
+    state = vars(msg)
+    state.update(_EMPTY_MESSAGE_STATE)
+    state["defects"] = []
     # What ``msg[name] = value`` stores under the compat32 policy http.client uses,
-    # without its per-header policy calls (this runs on every response).
-    msg._headers = [(n.decode("latin-1"), v.decode("latin-1"))  # type: ignore[attr-defined]
-                    for n, v in raw_headers]
-    return msg
+    # without its per-header policy calls.
+    fields = []
+    length_text = encoding = None
+    for name, value in raw_headers:
+        text = value.decode("latin-1")
+        fields.append((name.decode("latin-1"), text))
+        if len(name) in (14, 17):  # cheap pre-check for the two framing headers
+            lower = name.lower()
+            if lower == b"content-length" and length_text is None:
+                length_text = text
+            elif lower == b"transfer-encoding" and encoding is None:
+                encoding = text
+    state["_headers"] = fields
+    length = None
+    if length_text is not None and length_text.strip().isdigit():
+        length = int(length_text)
+    return msg, length, encoding is not None and "chunked" in encoding.lower()
 
 
 class AbstractHTTPHandler(BaseHandler):
@@ -283,9 +361,8 @@ class AbstractHTTPHandler(BaseHandler):
                              check_hostname: bool | None = None) -> Any:
         if not req.host:
             raise URLError("no host given")
-        scheme, rest = _splittype(req._full_url)
-        scheme = (scheme or req.type).lower()
-        url_host, url_selector = _splithost(rest)
+        url_scheme, url_host, url_selector = _split_full_url(req._full_url)
+        scheme = (url_scheme or req.type).lower()
         tunnel_host = req._tunnel_host
         if tunnel_host:
             origin, proxy_at, target = tunnel_host, req.host, req.selector
@@ -363,8 +440,9 @@ class AbstractHTTPHandler(BaseHandler):
         if self._debuglevel > 0:
             print("reply:", repr(f"{raw.http_version} {raw.status} {raw.reason}"))
         version = 10 if raw.http_version == "HTTP/1.0" else 11
-        return OpenerResponse(RawSource(raw), _response_headers(raw.headers),
-                              req.get_full_url(), raw.status, raw.reason, version)
+        msg, length, chunked = _response_headers(raw.headers)
+        return OpenerResponse(RawSource(raw), msg, req.get_full_url(), raw.status,
+                              raw.reason, version, framing=(length, chunked))
 
     # -- a caller-supplied http.client-style connection class --------------------------
     def _open_with_class(self, http_class: Any, req: Any, **http_conn_args: Any) -> Any:

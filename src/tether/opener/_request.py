@@ -3,13 +3,37 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
 from tether.url import _splithost, _splittag, _splittype, unquote, unwrap, urlparse
 
 __all__ = ["Request", "request_host"]
 
 _PORT_AT_END = re.compile(r":\d+$", re.ASCII)
+
+#: URLs whose split parts (and request-host) are remembered: ``urlopen`` of the same few
+#: URLs again and again is the common case, and splitting costs more than the lookup.
+#: Both caches are cleared when full, so they stay small whatever a program opens.
+URL_CACHE_SIZE: Final = 256
+
+# url -> (full_url without fragment, fragment, type, selector, host), for ``Request``
+# itself (a subclass that overrides ``_parse`` is parsed every time).
+_URL_PARTS: dict[str, tuple[Any, ...]] = {}
+# url -> its request-host when the URL has one (else the Host header decides).
+_URL_HOSTS: dict[str, str] = {}
+
+
+def _remember(cache: dict[str, Any], key: str, value: Any) -> None:
+    if len(cache) >= URL_CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
+
+
+def _plain_parsing(request: Request) -> bool:
+    """Does ``request`` derive its URL parts with Request's own code (cacheable)?"""
+    cls = type(request)
+    return cls is Request or (cls._parse is Request._parse
+                              and cls.full_url is Request.full_url)
 
 
 def request_host(request: Request) -> str:
@@ -29,6 +53,7 @@ class Request:
     """
 
     timeout: Any
+    _full_url: str
 
     def __init__(self, url: str, data: Any = None, headers: Any = {},  # noqa: B006
                  origin_req_host: str | None = None, unverifiable: bool = False,
@@ -41,8 +66,15 @@ class Request:
         self._tunnel_host: str | None = None
         for key, value in headers.items():
             self.add_header(key, value)
-        self.origin_req_host = request_host(self) if origin_req_host is None \
-            else origin_req_host
+        if origin_req_host is None:
+            plain = type(url) is str and _plain_parsing(self)
+            origin_req_host = _URL_HOSTS.get(url) if plain else None
+            if origin_req_host is None:
+                origin_req_host = request_host(self)
+                # Only a host taken from the URL itself, not from a Host header.
+                if plain and urlparse(self.full_url)[1]:
+                    _remember(_URL_HOSTS, url, origin_req_host)
+        self.origin_req_host = origin_req_host
         self.unverifiable = unverifiable
         if method:
             self.method = method
@@ -56,9 +88,19 @@ class Request:
 
     @full_url.setter
     def full_url(self, url: str) -> None:
-        url = unwrap(url)
-        self._full_url, self.fragment = _splittag(url)
+        plain = type(url) is str and _plain_parsing(self)
+        if plain:
+            parts = _URL_PARTS.get(url)
+            if parts is not None:
+                (self._full_url, self.fragment, self.type, self.selector,
+                 self.host) = parts
+                return
+        whole = unwrap(url)
+        self._full_url, self.fragment = _splittag(whole)
         self._parse()
+        if plain:
+            _remember(_URL_PARTS, url, (self._full_url, self.fragment, self.type,
+                                        self.selector, self.host))
 
     @full_url.deleter
     def full_url(self) -> None:

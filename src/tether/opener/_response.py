@@ -72,7 +72,8 @@ class OpenerResponse(io.BufferedIOBase):
     """A response body as a binary file, with the response's metadata."""
 
     def __init__(self, source: BodySource, headers: Any, url: str, code: int | None = None,
-                 reason: str | None = None, version: int = 11) -> None:
+                 reason: str | None = None, version: int = 11, *,
+                 framing: tuple[int | None, bool] | None = None) -> None:
         super().__init__()
         self._source: BodySource | None = source
         self._buf = b""
@@ -86,7 +87,9 @@ class OpenerResponse(io.BufferedIOBase):
         self.chunked = False
         self.will_close = False
         self.length: int | None = None
-        if code is not None and headers is not None:
+        if framing is not None:  # (Content-Length, chunked) found by the caller
+            self.length, self.chunked = framing
+        elif code is not None and headers is not None:
             cl = headers.get("Content-Length")
             if cl is not None and cl.strip().isdigit():
                 self.length = int(cl)
