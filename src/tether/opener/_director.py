@@ -40,17 +40,17 @@ CLIENT_VERSION = f"Python-urllib/{sys.version_info[0]}.{sys.version_info[1]}"
 
 _GLOBAL_DEFAULT_TIMEOUT: Any = socket._GLOBAL_DEFAULT_TIMEOUT  # type: ignore[attr-defined]
 
-# The deadline of the outermost ``open()`` running in this context: redirects and auth
-# retries re-enter ``open()`` and must share it (issue 11: ``total`` bounds the call).
-_CALL_DEADLINE: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar(
-    "tether_opener_deadline", default=None)
-_IN_CALL: contextvars.ContextVar[bool] = contextvars.ContextVar("tether_opener_in_call",
-                                                               default=False)
+# The outermost ``open()`` running in this context, as a 1-tuple of its deadline (None
+# outside any call): redirects and auth retries re-enter ``open()`` and must share it
+# (issue 11: ``total`` bounds the call). One variable, so a call sets and resets once.
+_CALL: contextvars.ContextVar[tuple[Deadline | None] | None] = contextvars.ContextVar(
+    "tether_opener_call", default=None)
 
 
 def current_deadline() -> Deadline | None:
     """The total deadline of the ``open()`` call in progress, if it has one."""
-    return _CALL_DEADLINE.get()
+    call = _CALL.get()
+    return None if call is None else call[0]
 
 
 # Methods whose names look like handler methods but are not.
@@ -86,6 +86,9 @@ class OpenerDirector:
         self.handle_error: dict[Any, Any] = {}
         self.process_response: dict[str, list[Any]] = {}
         self.process_request: dict[str, list[Any]] = {}
+        # protocol -> its chains as found in the tables above (the lists themselves, so
+        # in-place edits show); emptied by add_handler, which may add new chains.
+        self._plans: dict[str, _Plan] = {}
 
     def add_handler(self, handler: Any) -> None:
         """Register every handler method ``handler`` defines (see the module docstring)."""
@@ -122,6 +125,16 @@ class OpenerDirector:
         if added:
             bisect.insort(self.handlers, handler)
             handler.add_parent(self)
+        self._plans.clear()
+
+    def _plan(self, protocol: str) -> _Plan:
+        plan = self._plans.get(protocol)
+        if plan is None:
+            plan = _Plan(protocol, self)
+            if len(self._plans) >= 64:  # protocols come from URLs: stay bounded
+                self._plans.clear()
+            self._plans[protocol] = plan
+        return plan
 
     def close(self) -> None:
         """Kept for urllib compatibility; handlers hold no per-opener resources."""
@@ -150,32 +163,53 @@ class OpenerDirector:
             if data is not None:
                 req.data = data
         req.timeout = timeout
-        if _IN_CALL.get():
+        if _CALL.get() is not None:
             return self._open_request(req, data)
-        deadline = timeout.deadline() if isinstance(timeout, TimeoutConfig) else None
-        tokens = (_IN_CALL.set(True), _CALL_DEADLINE.set(deadline))
+        token = _CALL.set(
+            (timeout.deadline() if isinstance(timeout, TimeoutConfig) else None,))
         try:
             return self._open_request(req, data)
         finally:
-            _CALL_DEADLINE.reset(tokens[1])
-            _IN_CALL.reset(tokens[0])
+            _CALL.reset(token)
 
     def _open_request(self, req: Any, data: Any) -> Any:
-        protocol = req.type
+        plan = self._plan(req.type)
 
-        meth_name = protocol + "_request"
-        for processor in self.process_request.get(protocol, ()):
+        meth_name = plan.request_name
+        for processor in plan.request:
             req = getattr(processor, meth_name)(req)
 
         sys.audit("urllib.Request", req.full_url, req.data, req.headers, req.get_method())
         response = self._open(req, data)
 
-        meth_name = protocol + "_response"
-        for processor in self.process_response.get(protocol, ()):
+        meth_name = plan.response_name
+        for processor in plan.response:
             response = getattr(processor, meth_name)(req, response)
         return response
 
     def _open(self, req: Any, data: Any = None) -> Any:
+        if type(self)._call_chain is not OpenerDirector._call_chain:
+            return self._open_through_call_chain(req)
+        # _call_chain inlined over the cached chains (the same lookups, in the same order).
+        plan = self._plan(req.type)
+        for chain, meth_name in ((plan.default, "default_open"),
+                                 (plan.open, plan.open_name)):
+            for handler in chain:
+                result = getattr(handler, meth_name)(req)
+                if result is not None:
+                    break
+            else:
+                continue
+            if result:
+                return result
+        for handler in plan.unknown:
+            result = handler.unknown_open(req)
+            if result is not None:
+                return result
+        return None
+
+    def _open_through_call_chain(self, req: Any) -> Any:
+        """``_open`` for a subclass that overrides ``_call_chain``."""
         result = self._call_chain(self.handle_open, "default", "default_open", req)
         if result:
             return result
@@ -197,6 +231,24 @@ class OpenerDirector:
             return self._call_chain(chain, "default", "http_error_default", *args)
         result = self._call_chain(self.handle_error, proto, proto + "_error", *args)
         return result
+
+
+class _Plan:
+    """One protocol's handler chains and method names, looked up once per protocol."""
+
+    __slots__ = ("default", "open", "open_name", "request", "request_name", "response",
+                 "response_name", "unknown")
+
+    def __init__(self, protocol: str, director: OpenerDirector) -> None:
+        empty: list[Any] = []
+        self.request_name = protocol + "_request"
+        self.response_name = protocol + "_response"
+        self.open_name = protocol + "_open"
+        self.request = director.process_request.get(protocol, empty)
+        self.response = director.process_response.get(protocol, empty)
+        self.default = director.handle_open.get("default", empty)
+        self.open = director.handle_open.get(protocol, empty)
+        self.unknown = director.handle_open.get("unknown", empty)
 
 
 class HTTPDefaultErrorHandler(BaseHandler):
