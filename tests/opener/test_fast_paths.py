@@ -205,3 +205,31 @@ def test_chunked_framing_first_transfer_encoding() -> None:
     opener = request.build_opener(request.HTTPHandler(transport=transport))
     resp = opener.open("http://example.test/")
     assert resp.chunked is True and resp.length == 12
+
+
+def test_length_counts_down_and_can_be_set() -> None:
+    opener, _ = _opener()
+    resp = opener.open("http://example.test/")
+    assert resp.read(2) == b"he"
+    assert resp.length == 3
+    resp.length = 10
+    assert resp.length == 10
+    resp.chunked = True
+    assert resp.chunked is True
+    assert resp.headers["Content-Length"] == "5"  # the head is still the server's
+    resp.headers = None
+    assert resp.info() is None and resp.read() == b"llo"
+
+
+def test_error_status_gets_the_parsed_head() -> None:
+    class NotFound(RecordingTransport):
+        def handle_request(self, raw_request: Any) -> RawResponse:
+            return RawResponse(404, [(b"X-Why", b"gone"), (b"Content-Length", b"4")],
+                               reason="Not Found", stream=b"nope")
+
+    opener = request.build_opener(request.HTTPHandler(transport=NotFound()))
+    with pytest.raises(request.HTTPError) as info:
+        opener.open("http://example.test/")
+    assert info.value.code == 404 and info.value.reason == "Not Found"
+    assert info.value.headers["x-why"] == "gone"
+    assert info.value.read() == b"nope"

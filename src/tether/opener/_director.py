@@ -264,9 +264,10 @@ class HTTPErrorProcessor(BaseHandler):
     handler_order = 1000  # after every other processor
 
     def http_response(self, request: Any, response: Any) -> Any:
-        code, msg, hdrs = response.code, response.msg, response.info()
+        code = response.code
         if not (200 <= code < 300):
-            response = self.parent.error("http", request, response, code, msg, hdrs)
+            response = self.parent.error("http", request, response, code, response.msg,
+                                         response.info())
         return response
 
     https_response = http_response

@@ -266,40 +266,6 @@ def _raised_in_body(exc: BaseException) -> bool:
     return False
 
 
-_EMPTY_MESSAGE_STATE: Final = dict(vars(http.client.HTTPMessage()))
-
-
-def _response_headers(raw_headers: list[tuple[bytes, bytes]]
-                      ) -> tuple[http.client.HTTPMessage, int | None, bool]:
-    """The head as ``http.client.HTTPMessage`` plus the body's framing as
-    :class:`OpenerResponse` reads it (first ``Content-Length``, first
-    ``Transfer-Encoding`` containing ``chunked``), found in the same pass."""
-    # A fresh message's state copied instead of running Message.__init__ (this runs on
-    # every response); ``defects`` is the one mutable member and gets its own list.
-    msg = http.client.HTTPMessage.__new__(http.client.HTTPMessage)
-    state = vars(msg)
-    state.update(_EMPTY_MESSAGE_STATE)
-    state["defects"] = []
-    # What ``msg[name] = value`` stores under the compat32 policy http.client uses,
-    # without its per-header policy calls.
-    fields = []
-    length_text = encoding = None
-    for name, value in raw_headers:
-        text = value.decode("latin-1")
-        fields.append((name.decode("latin-1"), text))
-        if len(name) in (14, 17):  # cheap pre-check for the two framing headers
-            lower = name.lower()
-            if lower == b"content-length" and length_text is None:
-                length_text = text
-            elif lower == b"transfer-encoding" and encoding is None:
-                encoding = text
-    state["_headers"] = fields
-    length = None
-    if length_text is not None and length_text.strip().isdigit():
-        length = int(length_text)
-    return msg, length, encoding is not None and "chunked" in encoding.lower()
-
-
 class AbstractHTTPHandler(BaseHandler):
     """Shared HTTP logic; ``transport`` overrides the process-wide pooled transport."""
 
@@ -440,9 +406,8 @@ class AbstractHTTPHandler(BaseHandler):
         if self._debuglevel > 0:
             print("reply:", repr(f"{raw.http_version} {raw.status} {raw.reason}"))
         version = 10 if raw.http_version == "HTTP/1.0" else 11
-        msg, length, chunked = _response_headers(raw.headers)
-        return OpenerResponse(RawSource(raw), msg, req.get_full_url(), raw.status,
-                              raw.reason, version, framing=(length, chunked))
+        return OpenerResponse(RawSource(raw), None, req.get_full_url(), raw.status,
+                              raw.reason, version, raw_headers=raw.headers)
 
     # -- a caller-supplied http.client-style connection class --------------------------
     def _open_with_class(self, http_class: Any, req: Any, **http_conn_args: Any) -> Any:

@@ -17,9 +17,10 @@ timeout raises the builtin ``TimeoutError`` (``socket.timeout``), as http.client
 
 from __future__ import annotations
 
+import http.client
 import io
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from tether.opener._errors import IncompleteRead, translate_read_error
 
@@ -68,33 +69,111 @@ class RawSource:
         self._raw.close()
 
 
+_EMPTY_MESSAGE_STATE: Final = dict(vars(http.client.HTTPMessage()))
+
+
+def parse_head(raw_headers: list[tuple[bytes, bytes]]
+               ) -> tuple[http.client.HTTPMessage, int | None, bool]:
+    """A response head as ``http.client.HTTPMessage`` plus the body's framing as
+    http.client reads it (first ``Content-Length``; the first ``Transfer-Encoding``
+    containing ``chunked``), found in the same pass."""
+    # A fresh message's state copied instead of running Message.__init__; ``defects`` is
+    # the one mutable member and gets its own list.
+    msg = http.client.HTTPMessage.__new__(http.client.HTTPMessage)
+    state = vars(msg)
+    state.update(_EMPTY_MESSAGE_STATE)
+    state["defects"] = []
+    # What ``msg[name] = value`` stores under the compat32 policy http.client uses,
+    # without its per-header policy calls.
+    fields = []
+    length_text = encoding = None
+    for name, value in raw_headers:
+        text = value.decode("latin-1")
+        fields.append((name.decode("latin-1"), text))
+        if len(name) in (14, 17):  # cheap pre-check for the two framing headers
+            lower = name.lower()
+            if lower == b"content-length" and length_text is None:
+                length_text = text
+            elif lower == b"transfer-encoding" and encoding is None:
+                encoding = text
+    state["_headers"] = fields
+    length = None
+    if length_text is not None and length_text.strip().isdigit():
+        length = int(length_text)
+    return msg, length, encoding is not None and "chunked" in encoding.lower()
+
+
 class OpenerResponse(io.BufferedIOBase):
     """A response body as a binary file, with the response's metadata."""
 
     def __init__(self, source: BodySource, headers: Any, url: str, code: int | None = None,
                  reason: str | None = None, version: int = 11, *,
-                 framing: tuple[int | None, bool] | None = None) -> None:
+                 raw_headers: list[tuple[bytes, bytes]] | None = None) -> None:
+        """``raw_headers`` (when ``headers`` is None): the head as the transport gave
+        it, turned into ``headers`` (an ``HTTPMessage``) only if someone asks."""
         super().__init__()
         self._source: BodySource | None = source
         self._buf = b""
-        self.headers = headers
+        self._headers = headers
+        self._raw_headers = raw_headers if headers is None else None
         self.url = url
         self.status = code
         self.reason = reason
         self.msg = reason  # urllib sets response.msg to the reason phrase
         self.version = version
         self.debuglevel = 0
-        self.chunked = False
         self.will_close = False
-        self.length: int | None = None
-        if framing is not None:  # (Content-Length, chunked) found by the caller
-            self.length, self.chunked = framing
-        elif code is not None and headers is not None:
+        self._received = 0  # body bytes read so far; ``length`` counts down from there
+        self._declared: int | None = None
+        self._chunked = False
+        if code is not None and headers is not None:
             cl = headers.get("Content-Length")
             if cl is not None and cl.strip().isdigit():
-                self.length = int(cl)
+                self._declared = int(cl)
             te = headers.get("Transfer-Encoding")
-            self.chunked = te is not None and "chunked" in te.lower()
+            self._chunked = te is not None and "chunked" in te.lower()
+
+    def _parse_raw_head(self) -> None:
+        raw = self._raw_headers
+        if raw is not None:
+            self._raw_headers = None
+            self._headers, self._declared, self._chunked = parse_head(raw)
+
+    @property
+    def headers(self) -> Any:
+        if self._raw_headers is not None:
+            self._parse_raw_head()
+        return self._headers
+
+    @headers.setter
+    def headers(self, value: Any) -> None:
+        self._parse_raw_head()  # keep the framing the head declared
+        self._headers = value
+
+    @property
+    def length(self) -> int | None:
+        """Body bytes still to come by ``Content-Length`` (None if it was not sent)."""
+        if self._raw_headers is not None:
+            self._parse_raw_head()
+        if self._declared is None:
+            return None
+        return max(0, self._declared - self._received)
+
+    @length.setter
+    def length(self, value: int | None) -> None:
+        self._parse_raw_head()
+        self._declared, self._received = value, 0
+
+    @property
+    def chunked(self) -> bool:
+        if self._raw_headers is not None:
+            self._parse_raw_head()
+        return self._chunked
+
+    @chunked.setter
+    def chunked(self, value: bool) -> None:
+        self._parse_raw_head()
+        self._chunked = value
 
     # -- metadata ------------------------------------------------------------------
     @property
@@ -157,12 +236,13 @@ class OpenerResponse(io.BufferedIOBase):
             raise
         if not data:
             self._release()
-        elif self.length is not None:
-            self.length = max(0, self.length - len(data))
+        else:
+            self._received += len(data)
         return data
 
     def _missing(self) -> int | None:
-        return self.length if self.length else None
+        length = self.length
+        return length if length else None
 
     def _release(self) -> None:
         source = self._source
