@@ -56,6 +56,9 @@ ITER_CHUNK_SIZE = 512
 #: Chunk size for reading a whole body into memory (bigger than requests' 10 KiB: same
 #: result, fewer calls).
 _MEMORY_CHUNK = 256 * 1024
+#: The guard of a Response made outside a session (a guard holds no state of a call, so
+#: one default instance serves them all).
+_DEFAULT_GUARD: Final = BombGuard()
 _NO_TIME: Final = datetime.timedelta(0)
 #: Jar classes whose ``add_cookie_header`` is the stdlib's: empty, they add nothing.
 _PLAIN_JARS = (RequestsCookieJar, CookieJar)
@@ -116,11 +119,15 @@ class Request(RequestHooksMixin):
 class PreparedRequest(RequestHooksMixin):
     """The exact request that will be sent: method, URL, headers and body."""
 
+    #: The cookie jar, ``None`` before ``prepare_cookies``, ``False`` for an empty
+    #: ``RequestsCookieJar`` not made yet (see :attr:`_cookies`).
+    _cookie_jar: Any
+
     def __init__(self) -> None:
         self.method: str | None = None
         self.url: str | None = None
         self.headers: CaseInsensitiveDict[Any] | Any = None
-        self._cookies: CookieJar | None = None
+        self._cookies = None
         self.body: Any = None
         self.hooks = default_hooks()
         self._body_position: Any = None
@@ -139,12 +146,26 @@ class PreparedRequest(RequestHooksMixin):
     def __repr__(self) -> str:
         return f"<PreparedRequest [{self.method}]>"
 
+    @property
+    def _cookies(self) -> CookieJar | None:
+        """The request's cookie jar (``None`` before ``prepare_cookies``). An empty one
+        is made on first use: most requests never look at theirs."""
+        jar = self._cookie_jar
+        if jar is False:
+            jar = self._cookie_jar = RequestsCookieJar()
+        return jar  # type: ignore[no-any-return]
+
+    @_cookies.setter
+    def _cookies(self, jar: CookieJar | None) -> None:
+        self._cookie_jar = jar
+
     def copy(self) -> PreparedRequest:
         p = PreparedRequest()
         p.method = self.method
         p.url = self.url
         p.headers = self.headers.copy() if self.headers is not None else None
-        p._cookies = _copy_cookie_jar(self._cookies)
+        jar = self._cookie_jar
+        p._cookie_jar = False if jar is False else _copy_cookie_jar(jar)
         p.body = self.body
         p.hooks = self.hooks
         p._body_position = self._body_position
@@ -236,6 +257,9 @@ class PreparedRequest(RequestHooksMixin):
             self.prepare_content_length(self.body)
 
     def prepare_cookies(self, cookies: Any) -> None:
+        if cookies is None or (type(cookies) is dict and not cookies):
+            self._cookie_jar = False  # an empty RequestsCookieJar, made when asked for
+            return
         if isinstance(cookies, CookieJar):
             self._cookies = cookies
         else:
@@ -292,7 +316,7 @@ class Response:
         self.elapsed = _NO_TIME
         self.request: PreparedRequest = None  # type: ignore[assignment]
         self.connection: Any = None
-        self._bomb_guard = BombGuard()
+        self._bomb_guard = _DEFAULT_GUARD
 
     def __enter__(self) -> Response:
         return self
@@ -319,7 +343,7 @@ class Response:
         self.raw = None
         self.connection = None
         self._next = None
-        self._bomb_guard = BombGuard()
+        self._bomb_guard = _DEFAULT_GUARD
 
     def __repr__(self) -> str:
         return f"<Response [{self.status_code}]>"
@@ -432,6 +456,19 @@ class Response:
                     self._content = self._collect(self.iter_content(_MEMORY_CHUNK))
         self._content_consumed = True
         return self._content  # type: ignore[no-any-return]
+
+    def _settle_in_memory(self) -> bool:
+        """Take the body now if it arrived with the head (no I/O): ``True`` if
+        ``content`` is settled, ``False`` if the body still has to be read."""
+        if self._content is not False or self._content_consumed or self.raw is None \
+                or self.status_code == 0:
+            return False
+        data = self._in_memory()
+        if data is None:
+            return False
+        self._content = data
+        self._content_consumed = True
+        return True
 
     def _in_memory(self) -> bytes | None:
         """The body at once when it arrived with the head undecoded (small responses);

@@ -144,30 +144,47 @@ class _SessionBase:
     # -- preparation ----------------------------------------------------------------
     def prepare_request(self, request: Request) -> PreparedRequest:
         """A :class:`PreparedRequest` with the session's settings merged in."""
-        cookies = request.cookies or {}
-        merged_cookies: Any = RequestsCookieJar()
+        return self._prepare_parts(request.method, request.url, request.headers,
+                                   request.files, request.data, request.params, request.auth,
+                                   request.cookies, request.hooks, request.json)
+
+    def _prepare_parts(self, method: str | None, url: Any, headers: Any, files: Any,
+                       data: Any, params: Any, auth: Any, cookies: Any, hooks: Any,
+                       json: Any) -> PreparedRequest:
+        """:meth:`prepare_request` from the parts of a :class:`Request` (``hooks``:
+        the request's own, or ``None`` for none)."""
+        cookies = cookies or {}
+        merged_cookies: Any = None  # None: an empty RequestsCookieJar, made when needed
         session_jar: Any = self.cookies
         if type(session_jar) is not RequestsCookieJar or getattr(session_jar, "_cookies", None):
-            merged_cookies = merge_cookies(merged_cookies, session_jar)  # not empty
+            merged_cookies = merge_cookies(RequestsCookieJar(), session_jar)  # not empty
         if cookies:
             if not isinstance(cookies, CookieJar):
                 cookies = cookiejar_from_dict(cookies)
+            if merged_cookies is None:
+                merged_cookies = RequestsCookieJar()
             merged_cookies = merge_cookies(merged_cookies, cookies)
-        auth = request.auth
         if self.trust_env and not auth and not self.auth:
-            auth = get_netrc_auth(request.url)
+            auth = get_netrc_auth(url)
+        session_hooks = self.hooks
+        if hooks is None:
+            # No hooks of the request's own: merge_hooks' result over an empty set.
+            hooks = None if session_hooks is None or session_hooks.get("response") == [] \
+                else session_hooks
+        else:
+            hooks = merge_hooks(hooks, session_hooks)
         p = PreparedRequest()
         p.prepare(
-            method=request.method.upper() if request.method else request.method,
-            url=request.url,
-            files=request.files,
-            data=request.data,
-            json=request.json,
-            headers=merge_setting(request.headers, self.headers, dict_class=CaseInsensitiveDict),
-            params=merge_setting(request.params, self.params),
+            method=method.upper() if method else method,
+            url=url,
+            files=files,
+            data=data,
+            json=json,
+            headers=merge_setting(headers, self.headers, dict_class=CaseInsensitiveDict),
+            params=merge_setting(params, self.params),
             auth=merge_setting(auth, self.auth),
             cookies=merged_cookies,
-            hooks=merge_hooks(request.hooks, self.hooks),
+            hooks=hooks,
         )
         return p
 
@@ -192,10 +209,16 @@ class _SessionBase:
                       cookies: Any, files: Any, auth: Any, timeout: Any,
                       allow_redirects: bool, proxies: Any, hooks: Any, stream: Any,
                       verify: Any, cert: Any, json: Any) -> tuple[PreparedRequest, dict[str, Any]]:
-        req = Request(method=method.upper(), url=url, headers=headers, files=files,
-                      data=data or {}, json=json, params=params or {}, auth=auth,
-                      cookies=cookies, hooks=hooks)
-        prep = self.prepare_request(req)
+        if hooks is None and type(self).prepare_request is _SessionBase.prepare_request:
+            # prepare_request's work without the Request object (and its hooks dict).
+            prep = self._prepare_parts(method.upper(), url, {} if headers is None else headers,
+                                       [] if files is None else files, data or {},
+                                       params or {}, auth, cookies, None, json)
+        else:
+            req = Request(method=method.upper(), url=url, headers=headers, files=files,
+                          data=data or {}, json=json, params=params or {}, auth=auth,
+                          cookies=cookies, hooks=hooks)
+            prep = self.prepare_request(req)
         settings = self.merge_environment_settings(prep.url or "", proxies or {}, stream,
                                                    verify, cert)
         send_kwargs: dict[str, Any] = {"timeout": timeout, "allow_redirects": allow_redirects}
@@ -335,6 +358,10 @@ class Session(_SessionBase):
         prep, send_kwargs = self._prepare_call(method, url, params, data, headers, cookies,
                                                files, auth, timeout, allow_redirects,
                                                proxies, hooks, stream, verify, cert, json)
+        if type(self).send is Session.send:  # send's body, without a second kwargs dict
+            ctx = self._prepare_send(prep, send_kwargs)
+            response: Response = run_sync(send_exchange(self, prep, send_kwargs, ctx), self)
+            return response
         return self.send(prep, **send_kwargs)
 
     def send(self, request: PreparedRequest, **kwargs: Any) -> Response:
@@ -397,6 +424,11 @@ class AsyncSession(_SessionBase):
         prep, send_kwargs = self._prepare_call(method, url, params, data, headers, cookies,
                                                files, auth, timeout, allow_redirects,
                                                proxies, hooks, stream, verify, cert, json)
+        if type(self).send is AsyncSession.send:  # send's body, one coroutine less
+            ctx = self._prepare_send(prep, send_kwargs)
+            response: Response = await run_async(send_exchange(self, prep, send_kwargs, ctx),
+                                                 self)
+            return response
         return await self.send(prep, **send_kwargs)
 
     async def send(self, request: PreparedRequest, **kwargs: Any) -> Response:

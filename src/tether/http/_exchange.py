@@ -50,7 +50,7 @@ def _adapter_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
 def send_one(session: Any, request: Any, kwargs: dict[str, Any],
              ctx: CallContext) -> Exchange[Any]:
     """Send ``request`` through its auth flow and response hooks; no redirects."""
-    send_kwargs = _adapter_kwargs(kwargs)
+    send_kwargs = _adapter_kwargs(kwargs) if "allow_redirects" in kwargs else kwargs
     owner = getattr(request, "_auth_flow_owner", None)
     if owner is None:
         response = yield SendRequest(request, send_kwargs, ctx.deadline, ctx.default_timeout)
@@ -87,22 +87,29 @@ def send_exchange(session: Any, request: Any, kwargs: dict[str, Any],
     def one(s: Any, req: Any, kw: dict[str, Any]) -> Exchange[Any]:
         return send_one(s, req, kw, ctx)
 
-    response = yield from one(session, request, kwargs)
+    response = yield from send_one(session, request, kwargs, ctx)
     for earlier in response.history:
         extract_cookies_to_jar(session.cookies, earlier.request, earlier.raw)
     extract_cookies_to_jar(session.cookies, request, response.raw)
     if allow_redirects:
-        following = yield from collect(
-            redirect_steps(session, response, request, kwargs, send_one=one))
-        if following:
-            chain = [response, *following]
-            response = chain.pop()
-            response.history = chain
+        if session.get_redirect_target(response):  # else redirect_steps does nothing
+            following = yield from collect(
+                redirect_steps(session, response, request, kwargs, send_one=one))
+            if following:
+                chain = [response, *following]
+                response = chain.pop()
+                response.history = chain
     elif response.is_redirect:
         nexts = yield from collect(
             redirect_steps(session, response, request, kwargs, yield_requests=True,
                            send_one=one))
         response._next = nexts[0] if nexts else None
-    if not stream:
+    if not stream and not _settled(response):
         yield ReadBody(response)
     return response
+
+
+def _settled(response: Any) -> bool:
+    """The body taken at once if it came with the head (no I/O, so no op to yield)."""
+    settle = getattr(response, "_settle_in_memory", None)
+    return settle is not None and bool(settle())
