@@ -319,6 +319,8 @@ class AbstractHTTPHandler(BaseHandler):
 
     # -- tether's transport ----------------------------------------------------------
     def _merged_headers(self, req: Any) -> dict[str, Any]:
+        if not req.headers:  # urlopen(url): only what do_request_ added
+            return {name.title(): value for name, value in req.unredirected_hdrs.items()}
         headers = dict(req.unredirected_hdrs)
         headers.update({k: v for k, v in req.headers.items() if k not in headers})
         return {name.title(): value for name, value in headers.items()}

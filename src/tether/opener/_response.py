@@ -55,18 +55,14 @@ class FileSource:
 
 
 class RawSource:
-    """A body streamed from a :class:`~tether.http.RawResponse`."""
+    """A body streamed from a :class:`~tether.http.RawResponse` (its own bound methods,
+    so that a read is one call, not two)."""
 
-    __slots__ = ("_raw",)
+    __slots__ = ("close", "read_chunk")
 
     def __init__(self, raw: Any) -> None:
-        self._raw = raw
-
-    def read_chunk(self, max_bytes: int) -> bytes:
-        return self._raw.read_some(max_bytes)  # type: ignore[no-any-return]
-
-    def close(self) -> None:
-        self._raw.close()
+        self.read_chunk = raw.read_some
+        self.close = raw.close
 
 
 _EMPTY_MESSAGE_STATE: Final = dict(vars(http.client.HTTPMessage()))
@@ -260,6 +256,8 @@ class OpenerResponse(io.BufferedIOBase):
             data = self._pull(READ_CHUNK, parts)
             if data:
                 parts.append(data)
+        if len(parts) == 1 and type(parts[0]) is bytes:
+            return parts[0]
         return b"".join(parts)
 
     def _read_exactly(self, amt: int) -> bytes:
