@@ -173,7 +173,8 @@ class OpenerDirector:
             _CALL.reset(token)
 
     def _open_request(self, req: Any, data: Any) -> Any:
-        plan = self._plan(req.type)
+        protocol = req.type
+        plan = self._plans.get(protocol) or self._plan(protocol)
 
         meth_name = plan.request_name
         for processor in plan.request:
@@ -190,18 +191,23 @@ class OpenerDirector:
     def _open(self, req: Any, data: Any = None) -> Any:
         if type(self)._call_chain is not OpenerDirector._call_chain:
             return self._open_through_call_chain(req)
-        # _call_chain inlined over the cached chains (the same lookups, in the same order).
-        plan = self._plan(req.type)
-        for chain, meth_name in ((plan.default, "default_open"),
-                                 (plan.open, plan.open_name)):
-            for handler in chain:
-                result = getattr(handler, meth_name)(req)
-                if result is not None:
-                    break
-            else:
-                continue
-            if result:
-                return result
+        # _call_chain inlined over the cached chains (the same lookups, in the same order):
+        # the first non-None answer ends a chain; only a true one ends the search.
+        protocol = req.type
+        plan = self._plans.get(protocol) or self._plan(protocol)
+        for handler in plan.default:
+            result = handler.default_open(req)
+            if result is not None:
+                if result:
+                    return result
+                break
+        meth_name = plan.open_name
+        for handler in plan.open:
+            result = getattr(handler, meth_name)(req)
+            if result is not None:
+                if result:
+                    return result
+                break
         for handler in plan.unknown:
             result = handler.unknown_open(req)
             if result is not None:

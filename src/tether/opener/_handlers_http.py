@@ -34,7 +34,12 @@ from typing import Any, Final
 
 from tether import errors
 from tether.http import HTTPTransport, Proxy, RawRequest
-from tether.net import DEFAULT_READ_TIMEOUT, create_ssl_context, timeouts_from_stdlib
+from tether.net import (
+    DEFAULT_READ_TIMEOUT,
+    DEFAULT_TIMEOUTS,
+    create_ssl_context,
+    timeouts_from_stdlib,
+)
 from tether.opener._director import BaseHandler, current_deadline
 from tether.opener._errors import (
     BadResponse,
@@ -376,7 +381,11 @@ class AbstractHTTPHandler(BaseHandler):
                 chunked = True
             wire.append(pair)
 
-        timeouts = timeouts_from_stdlib(getattr(req, "timeout", _GLOBAL_DEFAULT_TIMEOUT))
+        timeout = getattr(req, "timeout", _GLOBAL_DEFAULT_TIMEOUT)
+        if timeout is _GLOBAL_DEFAULT_TIMEOUT and socket.getdefaulttimeout() is None:
+            timeouts = DEFAULT_TIMEOUTS  # what timeouts_from_stdlib says, one call less
+        else:
+            timeouts = timeouts_from_stdlib(timeout)
         ssl_context = None
         if https:
             ssl_context = context if context is not None else create_ssl_context()
@@ -390,7 +399,9 @@ class AbstractHTTPHandler(BaseHandler):
         )
         if self._debuglevel > 0:
             print("send:", repr(b"%s %s" % (request.method, request.target)), wire)
-        transport = self._transport if self._transport is not None else shared_transport()
+        transport = self._transport
+        if transport is None:
+            transport = _shared or shared_transport()
         try:
             raw = transport.handle_request(request)
         except (errors.ReadTimeout, errors.ReadError, errors.PoolTimeout):
