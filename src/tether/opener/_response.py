@@ -223,18 +223,26 @@ class OpenerResponse(io.BufferedIOBase):
         try:
             data = source.read_chunk(n)
         except BaseException as exc:
-            self._release()
-            better = translate_read_error(exc, b"".join(got), self._missing())
+            better = self._read_error(exc, got)
             if better is not None:
                 raise better from exc
-            if isinstance(exc, IncompleteRead) and got:
-                raise IncompleteRead(b"".join(got) + exc.partial, exc.expected) from exc
             raise
         if not data:
             self._release()
         else:
             self._received += len(data)
         return data
+
+    def _read_error(self, exc: BaseException, got: list[bytes]) -> BaseException | None:
+        """Release the connection after a failed read; the http.client-compatible
+        exception to raise instead of ``exc`` (None: raise ``exc`` itself)."""
+        self._release()
+        better = translate_read_error(exc, b"".join(got), self._missing())
+        if better is not None:
+            return better
+        if isinstance(exc, IncompleteRead) and got:
+            return IncompleteRead(b"".join(got) + exc.partial, exc.expected)
+        return None
 
     def _missing(self) -> int | None:
         length = self.length
@@ -252,10 +260,21 @@ class OpenerResponse(io.BufferedIOBase):
             return self._read_exactly(amt)
         parts: list[bytes] = [self._buf] if self._buf else []
         self._buf = b""
-        while self._source is not None:
-            data = self._pull(READ_CHUNK, parts)
-            if data:
-                parts.append(data)
+        source = self._source
+        while source is not None:  # _pull inlined: this loop runs on every urlopen().read()
+            try:
+                data = source.read_chunk(READ_CHUNK)
+            except BaseException as exc:
+                better = self._read_error(exc, parts)
+                if better is not None:
+                    raise better from exc
+                raise
+            if not data:
+                self._release()
+                break
+            self._received += len(data)
+            parts.append(data)
+            source = self._source
         if len(parts) == 1 and type(parts[0]) is bytes:
             return parts[0]
         return b"".join(parts)
