@@ -412,11 +412,11 @@ class HTTPAdapter(BaseAdapter):
 
     def build_response(self, req: PreparedRequest, resp: Any) -> Response:
         """A :class:`Response` around a transport response (its ``raw``)."""
-        response = Response()
         raw = resp if not isinstance(resp, RawResponse) else RawBody(
             resp, request=req, method=req.method or "GET")
+        response = Response._with_headers(
+            raw.headers.copy() if hasattr(raw, "headers") else CaseInsensitiveDict())
         response.status_code = getattr(raw, "status", None)  # type: ignore[assignment]
-        response.headers = raw.headers.copy() if hasattr(raw, "headers") else response.headers
         response.encoding = get_encoding_from_headers(response.headers)
         response.raw = raw
         response.reason = raw.reason

@@ -318,6 +318,17 @@ class Response:
         self.connection: Any = None
         self._bomb_guard = _DEFAULT_GUARD
 
+    @classmethod
+    def _with_headers(cls, headers: CaseInsensitiveDict[str]) -> Response:
+        """A new response with ``headers``, as ``Response()`` then ``r.headers =
+        headers`` would give, without building the empty headers first (adapters make
+        one per request)."""
+        response = cls.__new__(cls)
+        response.__dict__.update(_FRESH_RESPONSE)
+        response.headers = headers
+        response.history = []
+        return response
+
     def __enter__(self) -> Response:
         return self
 
@@ -614,3 +625,9 @@ class Response:
         """Release the connection (async)."""
         if self.raw is not None and hasattr(self.raw, "aclose"):
             await self.raw.aclose()
+
+
+#: The immutable starting attributes of a new :class:`Response` (for
+#: :meth:`Response._with_headers`; ``headers`` and ``history`` are made per response).
+_FRESH_RESPONSE: Final = {k: v for k, v in Response().__dict__.items()
+                          if k not in ("headers", "history")}

@@ -85,7 +85,7 @@ class RawHeaders(CaseInsensitiveDict[str]):
     def copy(self) -> RawHeaders:
         new = RawHeaders.__new__(RawHeaders)
         new._store = OrderedDict(self._store)
-        new._fields = list(self._fields)
+        new._fields = self._fields  # never changed in place: shared
         return new
 
 

@@ -20,8 +20,7 @@ passed to every send, so redirects and auth round trips share it.
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any
+from typing import Any, NamedTuple
 
 from tether._drive import Exchange
 from tether.cookies import extract_cookies_to_jar
@@ -34,9 +33,9 @@ from tether.net._timeouts import Deadline, TimeoutConfig
 __all__ = ["CallContext", "send_exchange", "send_one"]
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class CallContext:
-    """What stays the same for every request of one call."""
+class CallContext(NamedTuple):
+    """What stays the same for every request of one call (a tuple: one is made per
+    call)."""
 
     deadline: Deadline | None
     default_timeout: TimeoutConfig

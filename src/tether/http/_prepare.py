@@ -17,7 +17,7 @@ import os
 import re
 import warnings
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlencode
 
 import idna
@@ -352,9 +352,15 @@ def encode_files(files: Any, data: Any, boundary: str | None = None) -> tuple[by
     return bytes(body), f"multipart/form-data; boundary={boundary}"
 
 
+#: Body types that are never streamed (the common ones, answered by type).
+_NOT_STREAMS: Final = frozenset({dict, str, bytes, list, tuple, type(None)})
+
+
 def is_stream_body(data: Any) -> bool:
     """requests' test for "send this as a stream": iterable, but not str/bytes/list/
     tuple/mapping."""
+    if type(data) in _NOT_STREAMS:
+        return False  # the usual bodies, without the Mapping ABC check
     return hasattr(data, "__iter__") and not isinstance(
         data, (str, bytes, list, tuple, Mapping)
     )
