@@ -2,7 +2,9 @@
 
 - ``urlopen 100 B``: ``urlopen(url).read()`` of a 100-byte page, N_GET times. urllib
   opens (and closes) a connection per call; tether reuses a pooled keep-alive one.
-  Issue 8 asks for at least 2x.
+  Issue 8 asks for at least 2x. What tether's side costs is mostly the transport and
+  the round trip; the opener layer itself (handler chain, Request, response object)
+  adds about 11 us of Python per call (measured with a stand-in transport).
 - ``can_fetch 100k``: 100,000 distinct URLs against a 1,000-rule robots.txt (one
   ``*`` group of allow/disallow prefixes, a few wildcard rules, and five named groups).
   Issue 8 asks tether (RFC 9309 longest match) to be at least as fast as urllib's
