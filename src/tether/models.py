@@ -182,7 +182,19 @@ class PreparedRequest(RequestHooksMixin):
         self.url = _prepare.prepare_url(url, params)
 
     def prepare_headers(self, headers: Any) -> None:
+        key: tuple[Any, ...] | None = None
+        if type(headers) is CaseInsensitiveDict:
+            # Most requests send the session's same headers: validated once per set.
+            key = tuple(headers._store.values())
+            try:
+                known = _PREPARED_HEADERS.get(key)
+            except TypeError:  # an unhashable value: no cache
+                known = key = None
+            if known is not None:
+                self.headers = case_insensitive_from_store(known.copy())
+                return
         store: OrderedDict[str, tuple[str, Any]] = OrderedDict()
+        plain = True
         if headers:
             check = _prepare.check_header_validity
             for header in header_pairs(headers):
@@ -190,7 +202,12 @@ class PreparedRequest(RequestHooksMixin):
                 name, value = header
                 if type(name) is not str:
                     name = _prepare.to_native_string(name)
+                plain = plain and type(value) is str and type(header[0]) is str
                 store[name.lower()] = (name, value)
+        if key is not None and plain:
+            if len(_PREPARED_HEADERS) >= _PREPARED_HEADERS_MAX:
+                _PREPARED_HEADERS.clear()
+            _PREPARED_HEADERS[key] = store.copy()
         self.headers = case_insensitive_from_store(store)
 
     def prepare_body(self, data: Any, files: Any, json: Any = None) -> None:
@@ -290,6 +307,11 @@ class PreparedRequest(RequestHooksMixin):
             _PATH_URLS[url] = target
         return target
 
+
+#: Header stores of recent header sets (keyed by a CaseInsensitiveDict's (spelling,
+#: value) pairs; only all-str sets, so a stored pair can not change).
+_PREPARED_HEADERS: dict[tuple[Any, ...], OrderedDict[str, tuple[str, Any]]] = {}
+_PREPARED_HEADERS_MAX: Final = 64
 
 #: ``path_url`` of recent URLs (split once, not for every request).
 _PATH_URLS: dict[str, str] = {}
