@@ -17,7 +17,7 @@ import urllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-import pytest
+from servers._harness import server_unavailable
 
 
 def stdlib_test_path(name: str) -> Path:
@@ -60,7 +60,7 @@ def with_extras(target: types.ModuleType, **extras: object) -> types.ModuleType:
 def load(name: str) -> types.ModuleType:
     path = stdlib_test_path(name)
     if not path.exists():
-        pytest.skip(f"CPython's {name} is not installed ({path})")
+        server_unavailable("CPython's test suite", f"{name} is not installed ({path})")
     spec = importlib.util.spec_from_file_location(f"_tether_cpython_{name}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

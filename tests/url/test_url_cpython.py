@@ -15,9 +15,8 @@ import types
 import unittest
 from pathlib import Path
 
-import pytest
-
 import tether.url
+from servers._harness import server_unavailable
 
 # test id (Class.method) -> why tether fails it on purpose.
 DELIBERATE: dict[str, str] = {
@@ -38,7 +37,7 @@ def _stdlib_test_path() -> Path:
 def _load_aliased() -> types.ModuleType:
     path = _stdlib_test_path()
     if not path.exists():
-        pytest.skip(f"CPython's test_urlparse is not installed ({path})")
+        server_unavailable("CPython's test suite", f"test_urlparse is not installed ({path})")
     spec = importlib.util.spec_from_file_location("_tether_cpython_test_urlparse", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
