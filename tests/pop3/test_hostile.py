@@ -12,7 +12,7 @@ import pytest
 import tether.pop3 as pop3
 from pop3._colours import call, chunks, open_client
 from pop3._fake import Peer, fake_pop3
-from servers._harness import TLSFiles
+from servers._harness import TLSFiles, server_unavailable
 from tether import errors
 from tether.net import TimeoutConfig
 
@@ -163,7 +163,7 @@ def _non_loopback_address() -> str | None:
 async def test_cleartext_password_refused_off_loopback(colour: str) -> None:
     address = _non_loopback_address()
     if address is None:
-        pytest.skip("this machine has no non-loopback IPv4 address")
+        server_unavailable("a non-loopback IPv4 address", "this machine has none to listen on")
     with fake_pop3(_scripted((b"NOOP", b"+OK\r\n")), host=address) as (port, peers):
         client = await open_client(colour, port, address, timeout=5)
         for method, arg in (("user", "me"), ("pass_", "secret"), ("rpop", "me")):

@@ -20,14 +20,13 @@ A refusal by the proxy raises :class:`~tether.http._types.ProxyError` (a
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
 from tether import errors
 from tether._drive import Exchange, Op
 from tether.http._connection import Connect, HTTP11Connection, Read, UpgradeTLS, Write
 from tether.http._types import Proxy, ProxyError, RawRequest
-from tether.net import create_ssl_context, resolve, resolve_async
+from tether.net import create_ssl_context, is_ip_address, resolve, resolve_async
 from tether.protocols.http11 import (
     NEED_DATA,
     Connection,
@@ -82,14 +81,6 @@ class Resolve(Op):
 
     async def run_async(self, transport: object) -> str:
         return self._pick(await resolve_async(self.host, self.port))
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 def open_connection(conn: HTTP11Connection, request: RawRequest) -> Exchange[None]:
@@ -151,7 +142,7 @@ def _connect_tunnel(conn: HTTP11Connection, request: RawRequest, proxy: Proxy
 def _socks_handshake(conn: HTTP11Connection, request: RawRequest, proxy: Proxy
                      ) -> Exchange[None]:
     host = request.host
-    if proxy.scheme in ("socks4", "socks5") and not _is_ip(host):
+    if proxy.scheme in ("socks4", "socks5") and not is_ip_address(host):
         host = yield Resolve(host, request.port, 4 if proxy.scheme == "socks4" else None)
     client = SOCKSClient(proxy.scheme, host, request.port, username=proxy.username,
                          password=proxy.password)

@@ -7,6 +7,7 @@ stream pairs for tests. Every ``OSError``/``ssl`` exception is translated into
 """
 
 from tether.net._addr import interleave_families as interleave_families
+from tether.net._addr import is_ip_address as is_ip_address
 from tether.net._addr import is_loopback as is_loopback
 from tether.net._addr import peer_is_loopback as peer_is_loopback
 from tether.net._addr import resolve as resolve
@@ -61,6 +62,7 @@ __all__ = [
     "create_ssl_context",
     "default_ca_source",
     "interleave_families",
+    "is_ip_address",
     "is_loopback",
     "memory_stream_pair",
     "peer_is_loopback",

@@ -9,9 +9,25 @@ from typing import Any
 
 from tether import errors
 
-__all__ = ["interleave_families", "is_loopback", "peer_is_loopback", "resolve", "resolve_async"]
+__all__ = [
+    "interleave_families",
+    "is_ip_address",
+    "is_loopback",
+    "peer_is_loopback",
+    "resolve",
+    "resolve_async",
+]
 
 AddrInfo = tuple[Any, Any, int, str, Any]
+
+
+def is_ip_address(host: str) -> bool:
+    """True if ``host`` is an IPv4 or IPv6 address literal (no brackets), not a name."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def is_loopback(host: str | tuple[Any, ...] | None) -> bool:

@@ -9,12 +9,12 @@ without suspending.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import socket
 import ssl
 from typing import Any, Final
 
 from tether import errors
+from tether.net._addr import is_ip_address
 from tether.net._base import UNSET, AsyncStream, Unset
 from tether.net._sync import HAPPY_EYEBALLS_DELAY
 from tether.net._timeouts import DEFAULT_TIMEOUTS, Deadline, TimeoutConfig, budget, timeout_error
@@ -272,7 +272,7 @@ async def connect_tcp_async(
     bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
     sni = (server_hostname or bare).rstrip(".") if ssl_context is not None else None
     # An IP literal has one address: no racing machinery needed.
-    delay = None if _is_ip(bare) else happy_eyeballs_delay
+    delay = None if is_ip_address(bare) else happy_eyeballs_delay
     try:
         connecting = loop.create_connection(
             lambda: _Protocol(loop), bare, port,
@@ -300,14 +300,6 @@ async def connect_tcp_async(
             pass
     return AsyncSocketStream(transport, protocol, timeouts, deadline,
                              server_hostname or bare)
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 # asyncio.timeout (3.11+) avoids wait_for's extra task.
