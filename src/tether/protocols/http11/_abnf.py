@@ -11,6 +11,7 @@ from typing import Final
 __all__ = [
     "CHUNK_SIZE_LINE",
     "FIELD_LINE",
+    "FIELD_PAIRS",
     "STATUS_LINE",
     "TOKEN",
     "has_value_ctl",
@@ -29,6 +30,13 @@ TOKEN: Final = re.compile(_TCHAR + rb"+")
 FIELD_LINE: Final = re.compile(
     rb"(" + _TCHAR + rb"+):[ \t]*([^\r\x00]*?)[ \t]*"
 )
+
+# FIELD_LINE for a block of field lines, each ended by LF (the head reader's lines
+# joined). Anchored at line starts and unable to cross a line end, each match is one
+# whole line, so findall returns one pair per line unless a line is malformed. The
+# value keeps its trailing OWS (the caller strips it: a greedy value is twice as fast
+# as a lazy one).
+FIELD_PAIRS: Final = re.compile(rb"^(" + _TCHAR + rb"+):[ \t]*([^\r\n\x00]*)\n", re.MULTILINE)
 
 # RFC 9112 §4:  status-line = HTTP-version SP status-code SP [ reason-phrase ]
 #   HTTP-version = "HTTP" "/" DIGIT "." DIGIT ; status-code = 3DIGIT

@@ -26,7 +26,12 @@ from typing import Final
 
 from tether.errors import LimitExceeded, RemoteProtocolError
 from tether.protocols._buffer import ReceiveBuffer
-from tether.protocols.http11._abnf import CHUNK_SIZE_LINE, FIELD_LINE, STATUS_LINE
+from tether.protocols.http11._abnf import (
+    CHUNK_SIZE_LINE,
+    FIELD_LINE,
+    FIELD_PAIRS,
+    STATUS_LINE,
+)
 from tether.protocols.http11.events import Data, EndOfMessage, HeaderList
 
 __all__ = [
@@ -161,8 +166,22 @@ def parse_fields(lines: list[bytes], start: int = 0) -> tuple[HeaderList, FieldI
     RFC 9112 §5.2: a user agent replaces each obs-fold with SP. A continuation line
     before the first field is refused (RFC 9112 §2.2: whitespace after the start line).
     """
-    headers: HeaderList = []
     info = FieldInfo()
+    count = len(lines) - start
+    if count > 0:
+        # Fast path: one findall over the block (FIELD_PAIRS: a match is one whole
+        # line); a line that does not match is skipped by findall, so fewer pairs than
+        # lines sends the block to the line-by-line loop (obs-fold, precise errors).
+        block = b"\n".join(lines[start:] if start else lines) + b"\n"
+        pairs: HeaderList = FIELD_PAIRS.findall(block)
+        if len(pairs) == count:
+            if b" \n" in block or b"\t\n" in block:  # trailing OWS (rare)
+                pairs = [(name, value.rstrip(b" \t")) for name, value in pairs]
+            for name, value in pairs:
+                if 10 <= len(name) <= 17:
+                    _note(info, name, value)
+            return pairs, info
+    headers: HeaderList = []
     match = FIELD_LINE.fullmatch
     for i in range(start, len(lines)):
         line = lines[i]

@@ -42,6 +42,10 @@ class Role(enum.Enum):
     CLIENT = "client"
     SERVER = "server"
 
+    # Members are singletons: hash by identity in C (Enum's own __hash__ is Python
+    # code, and the transition table is looked up several times per request).
+    __hash__ = object.__hash__
+
 
 class State(enum.Enum):
     IDLE = "IDLE"
@@ -53,6 +57,8 @@ class State(enum.Enum):
     MIGHT_SWITCH_PROTOCOL = "MIGHT_SWITCH_PROTOCOL"  # client only
     SWITCHED_PROTOCOL = "SWITCHED_PROTOCOL"
     ERROR = "ERROR"
+
+    __hash__ = object.__hash__
 
 
 class Switch(enum.Enum):

@@ -34,6 +34,13 @@ __all__ = [
 # A request-target may not contain whitespace or controls (RFC 9112 §3.2); http.client
 # refuses the same set.
 _BAD_TARGET: Final = re.compile(rb"[\x00-\x20\x7f]")
+#: Field names joined by LF: each must be a token (RFC 9110 §5.1).
+_TOKENS: Final = re.compile(TOKEN.pattern + rb"(?:\n" + TOKEN.pattern + rb")*")
+#: RFC 9110 §5.5: no CR, LF or NUL in a field value we send.
+_VALUE_CTL: Final = re.compile(rb"[\r\n\x00]")
+#: Fields that decide the request's framing or persistence (see ``_note_framing``).
+_FRAMING_NAMES: Final = frozenset(
+    {b"content-length", b"transfer-encoding", b"connection", b"expect"})
 
 
 class RequestFraming:
@@ -63,27 +70,41 @@ def write_request(event: Request) -> tuple[bytes, RequestFraming]:
     if event.http_version != b"1.1":
         raise LocalProtocolError("this engine sends HTTP/1.1 requests only")
     framing = RequestFraming()
-    parts = [method, b" ", target, b" HTTP/1.1\r\n"]
+    headers = event.headers
+    # Every name and value checked at once (one regex each over the joined pieces);
+    # only a failure walks the fields one by one for the error message.
+    names = [name for name, _ in headers]
+    values = [value for _, value in headers]
+    if names and (_TOKENS.fullmatch(b"\n".join(names)) is None
+                  or _VALUE_CTL.search(b"".join(values)) is not None):
+        _refuse_field(headers)
     have_host = False
-    token = TOKEN.fullmatch
-    for name, value in event.headers:
-        if token(name) is None:
-            raise LocalProtocolError(f"invalid header name {name!r}")
-        if has_value_ctl(value):
-            raise LocalProtocolError(
-                f"header {name!r} value contains CR, LF or NUL: {value!r}"
-            )
-        parts += (name, b": ", value, b"\r\n")
+    for name, value in headers:
         if 4 <= len(name) <= 17:
-            _note_framing(framing, name.lower(), value)
-            if len(name) == 4 and name.lower() == b"host":
+            lname = name.lower()
+            if lname in _FRAMING_NAMES:
+                _note_framing(framing, lname, value)
+            elif lname == b"host":
                 have_host = True
     if not have_host:
         raise LocalProtocolError("an HTTP/1.1 request must carry a Host header (RFC 9112 §3.2)")
     if framing.chunked and framing.content_length >= 0:
         raise LocalProtocolError("a request cannot have both Transfer-Encoding and Content-Length")
-    parts.append(b"\r\n")
-    return b"".join(parts), framing
+    lines = [b"%b: %b" % pair for pair in headers]
+    return b"%b %b HTTP/1.1\r\n%b\r\n\r\n" % (method, target, b"\r\n".join(lines)) \
+        if lines else b"%b %b HTTP/1.1\r\n\r\n" % (method, target), framing
+
+
+def _refuse_field(headers: HeaderList) -> None:
+    """Raise for the first invalid field name or value of ``headers``."""
+    for name, value in headers:
+        if TOKEN.fullmatch(name) is None:
+            raise LocalProtocolError(f"invalid header name {name!r}")
+        if has_value_ctl(value):
+            raise LocalProtocolError(
+                f"header {name!r} value contains CR, LF or NUL: {value!r}"
+            )
+    raise AssertionError("no invalid field found")  # pragma: no cover
 
 
 def _note_framing(framing: RequestFraming, lname: bytes, value: bytes) -> None:
