@@ -239,6 +239,10 @@ class PreparedRequest(RequestHooksMixin):
         else:
             if files:
                 body, content_type = _prepare.encode_files(files, data)
+                if type(body) is not bytes:
+                    # A streamed multipart body (large files): rewound to here for a
+                    # 307/308 redirect or an auth retry (utils.rewind_body).
+                    self._body_position = body.tell()
             elif data:
                 body = _prepare.encode_params(data)
                 if isinstance(data, (str, bytes)) or hasattr(data, "read"):

@@ -25,6 +25,12 @@ NGINX_EXTRA_LOCATIONS: list[str] = [
     "location /ka2/ { keepalive_requests 2; rewrite ^/ka2/(.*)$ /$1 break; }",
     "location /ka-short/ { keepalive_timeout 1s; rewrite ^/ka-short/(.*)$ /$1 break; }",
     "location /no-ka/ { keepalive_timeout 0; rewrite ^/no-ka/(.*)$ /$1 break; }",
+    # Streamed multipart uploads (tests/http/test_multipart.py): PUT stores the body as
+    # sent under the docroot's upload/ (so a test can compare it byte for byte);
+    # /discard reads and drops a body of any size.
+    "location /upload/ { dav_methods PUT; create_full_put_path on; "
+    "client_max_body_size 0; }",
+    "location = /discard { client_max_body_size 0; return 200 \"discarded\\n\"; }",
 ]
 
 SMALL_BODY = b"x" * 100

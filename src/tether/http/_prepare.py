@@ -5,7 +5,9 @@ body bytes, the ``Content-Length``/``Content-Type``/``Transfer-Encoding`` header
 exception type and message for bad input), because programs sign, cache and compare
 those. Multipart bodies follow urllib3's ``encode_multipart_formdata`` layout (RFC 7578):
 one part per field, ``Content-Disposition: form-data; name="..."; filename="..."``,
-optional ``Content-Type`` and per-part headers, a random hex boundary.
+optional ``Content-Type`` and per-part headers, a random hex boundary; forms with more
+than 1 MiB of binary files are streamed instead of built in memory
+(:mod:`tether.http._multipart`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from urllib.parse import urlencode
 import idna
 
 from tether.exceptions import FileModeWarning, InvalidHeader, InvalidURL, MissingSchema
+from tether.http._multipart import STREAM_THRESHOLD, MultipartBody, Part, build_body
 from tether.http._urlprep import LocationParseError, join_prepared, parse_url, requote_uri
 
 __all__ = [
@@ -259,56 +262,22 @@ def json_body(value: Any) -> bytes:
 
 # -- multipart/form-data ------------------------------------------------------------------
 
-_PARAM_ESCAPES = {10: "%0A", 13: "%0D", 34: "%22"}
 
-
-def _disposition_param(name: str, value: str | bytes) -> str:
-    if isinstance(value, bytes):
-        value = value.decode("utf-8")
-    return f'{name}="{value.translate(_PARAM_ESCAPES)}"'
-
-
-def _part_head(name: str, filename: Any, content_type: str | None,
-               extra: Mapping[str, Any] | None) -> bytes:
-    headers: dict[str, Any] = dict(extra) if extra else {}
-    disposition = "form-data; " + _disposition_param("name", name)
-    if filename is not None:
-        disposition += "; " + _disposition_param("filename", filename)
-    headers["Content-Disposition"] = disposition
-    headers["Content-Type"] = content_type
-    headers["Content-Location"] = None
-    lines = []
-    first = ("Content-Disposition", "Content-Type", "Content-Location")
-    for key in first:
-        if headers.get(key):
-            lines.append(f"{key}: {headers[key]}")
-    for key, value in headers.items():
-        if key not in first and value:
-            lines.append(f"{key}: {value}")
-    lines.append("\r\n")
-    return "\r\n".join(lines).encode("utf-8")
-
-
-def _part_data(data: Any) -> bytes:
-    if isinstance(data, int):
-        data = str(data)
-    if isinstance(data, str):
-        return data.encode("utf-8")
-    return bytes(data)
-
-
-def encode_files(files: Any, data: Any, boundary: str | None = None) -> tuple[bytes, str]:
+def encode_files(files: Any, data: Any, boundary: str | None = None,
+                 stream_threshold: int = STREAM_THRESHOLD) -> tuple[bytes | MultipartBody, str]:
     """Build a multipart/form-data body from ``data`` fields and ``files``.
 
     ``files`` maps (or lists) field names to a file object, bytes/str, or a tuple
     ``(filename, fileobj_or_bytes[, content_type[, headers]])``.
-    Returns ``(body, content_type)``.
+    Returns ``(body, content_type)``: ``body`` is ``bytes`` (as requests builds it)
+    unless binary files of more than ``stream_threshold`` bytes in total make it a
+    streamed :class:`~tether.http._multipart.MultipartBody` (see that module).
     """
     if not files:
         raise ValueError("Files must be provided.")
     if isinstance(data, (str, bytes)):
         raise ValueError("Data must not be a string.")
-    parts: list[tuple[str, Any, str | None, Mapping[str, Any] | None, Any]] = []
+    parts: list[Part] = []
     for field, values in to_key_val_list(data or {}) or []:
         if _is_scalar(values):
             values = [values]
@@ -332,24 +301,13 @@ def encode_files(files: Any, data: Any, boundary: str | None = None) -> tuple[by
         else:
             filename = guess_filename(spec) or field
             source = spec
-        if isinstance(source, (str, bytes, bytearray)):
-            payload: Any = source
-        elif hasattr(source, "read"):
-            payload = source.read()
-        elif source is None:
+        if source is None:
             continue
-        else:
-            payload = source
-        parts.append((field, filename, content_type, extra, payload))
+        # File objects stay unread here: build_body reads or streams them.
+        parts.append((field, filename, content_type, extra, source))
     boundary = boundary or binascii.hexlify(os.urandom(16)).decode()
-    body = bytearray()
-    for name, filename, content_type, extra, payload in parts:
-        body += f"--{boundary}\r\n".encode("latin-1")
-        body += _part_head(name, filename, content_type, extra)
-        body += _part_data(payload)
-        body += b"\r\n"
-    body += f"--{boundary}--\r\n".encode("latin-1")
-    return bytes(body), f"multipart/form-data; boundary={boundary}"
+    return (build_body(parts, boundary, stream_threshold),
+            f"multipart/form-data; boundary={boundary}")
 
 
 #: Body types that are never streamed (the common ones, answered by type).
