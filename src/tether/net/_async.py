@@ -130,18 +130,26 @@ class AsyncSocketStream(AsyncStream):
             if proto.eof:
                 return self._at_eof()
             wait = self.timeouts.read if isinstance(timeout, Unset) else timeout
-            wait, by_deadline = budget(wait, self.deadline)
-            step = f"reading from {self._label}"
+            deadline = self.deadline
+            by_deadline = False
+            if deadline is not None:
+                wait, by_deadline = budget(wait, deadline)
             if wait is not None and wait <= 0:
-                raise timeout_error(errors.ReadTimeout, step, wait, True, self.deadline)
-            fut: asyncio.Future[None] = proto.loop.create_future()
+                raise timeout_error(errors.ReadTimeout, f"reading from {self._label}",
+                                    wait, True, deadline)
+            loop = proto.loop
+            fut: asyncio.Future[None] = loop.create_future()
             proto.read_waiter = fut
+            # The wait inlined (no helper coroutine: this runs for most responses).
+            handle = None if wait is None else loop.call_later(wait, _expire, fut)
             try:
-                await self._wait(fut, wait)
+                await fut
             except TimeoutError:
-                raise timeout_error(errors.ReadTimeout, step, wait, by_deadline,
-                                    self.deadline) from None
+                raise timeout_error(errors.ReadTimeout, f"reading from {self._label}",
+                                    wait, by_deadline, deadline) from None
             finally:
+                if handle is not None:
+                    handle.cancel()
                 if proto.read_waiter is fut:
                     proto.read_waiter = None
             if not buf:
