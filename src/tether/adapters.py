@@ -23,14 +23,16 @@ import ssl
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from tether._drive import run_async
+from tether._drive import Exchange, run_async, run_sync
 from tether.auth import _basic_auth_str
 from tether.cookies import extract_cookies_to_jar
-from tether.exceptions import InvalidProxyURL, InvalidSchema, InvalidURL
+from tether.exceptions import InvalidProxyURL, InvalidSchema, InvalidURL, RetryError
 from tether.http._body import RawBody
 from tether.http._environment import get_auth_from_url, select_proxy
 from tether.http._errors import translate
 from tether.http._headerutil import get_encoding_from_headers, header_pairs
+from tether.http._retry import MaxRetryError, Retry, as_retry
+from tether.http._retry_exchange import attempt_for, rewinder, send_with_retries
 from tether.http._transport import AsyncHTTPTransport, HTTPTransport
 from tether.http._transport import send_exchange as transport_exchange
 from tether.http._types import Proxy, RawRequest, RawResponse
@@ -47,6 +49,7 @@ __all__ = [
     "AsyncHTTPAdapter",
     "BaseAdapter",
     "HTTPAdapter",
+    "Retry",
     "build_raw_request",
     "to_timeout_config",
 ]
@@ -342,14 +345,25 @@ class HTTPAdapter(BaseAdapter):
     with ``pool_block=True``, ``pool_maxsize`` bounds connections per host (requests
     queues then too); otherwise the transport's defaults apply (64 concurrent requests
     to one host run without queueing). ``max_connections`` and
-    ``max_connections_per_host`` set the bounds directly. ``max_retries`` is kept as an
-    attribute only: tether retries an idempotent request once on a connection the
-    server closed while idle, and does not retry otherwise.
+    ``max_connections_per_host`` set the bounds directly.
+
+    ``max_retries`` as in requests: ``0`` (the default) retries nothing, ``n`` allows
+    ``n`` retries of connection failures (and of read failures of idempotent methods), a
+    :class:`Retry` (tether's, or urllib3's ``Retry`` object, whose settings are copied)
+    sets every counter, the statuses to retry (``status_forcelist``), the methods
+    (``allowed_methods``) and the backoff; ``Retry-After`` is honoured. Used up: the last
+    error (``ConnectionError``, ``ConnectTimeout``...) or, for statuses, ``RetryError``.
+    Waits end before the request's ``TimeoutConfig(total=...)`` deadline (else no
+    retry); a generator body is never sent twice; redirects stay the session's (see
+    :mod:`tether.http._retry_exchange`). Whatever the policy, an idempotent request
+    is also retried once on a kept-alive connection the server closed while idle.
     """
 
     __attrs__ = ["max_retries", "config", "_pool_connections", "_pool_maxsize", "_pool_block"]
 
     _transport_class: Any = HTTPTransport
+    _retry: Retry = Retry(0, read=False)
+    _foreign_retry: Any = None
 
     def __init__(self, pool_connections: int = DEFAULT_POOLSIZE,
                  pool_maxsize: int = DEFAULT_POOLSIZE, max_retries: Any = DEFAULT_RETRIES,
@@ -371,6 +385,18 @@ class HTTPAdapter(BaseAdapter):
             kwargs["max_connections_per_host"] = pool_maxsize
         self._transport_kwargs = kwargs
         self.init_poolmanager(pool_connections, pool_maxsize, block=pool_block)
+
+    @property
+    def max_retries(self) -> Any:
+        """The retry policy: the object given if it was a urllib3 ``Retry``, else a
+        :class:`Retry` (an int is converted as requests converts it)."""
+        return self._retry if self._foreign_retry is None else self._foreign_retry
+
+    @max_retries.setter
+    def max_retries(self, value: Any) -> None:
+        self._retry = as_retry(value)
+        is_foreign = not isinstance(value, (Retry, int, float, type(None)))
+        self._foreign_retry = value if is_foreign else None
 
     def init_poolmanager(self, connections: int, maxsize: int, block: bool = DEFAULT_POOLBLOCK,
                          **pool_kwargs: Any) -> None:
@@ -444,13 +470,34 @@ class HTTPAdapter(BaseAdapter):
         raw_request = self._raw_request(request, timeout, verify, cert, proxies, deadline,
                                         default_timeout)
         try:
-            raw = self._transport.handle_request(raw_request)
+            if self._retry.never_retries:
+                raw = self._transport.handle_request(raw_request)
+            else:
+                raw = run_sync(self._with_retries(request, raw_request), None)
         except Exception as exc:
-            new = translate(exc, request, "send", raw_request.proxy is not None)
+            new = self._failure(exc, request, raw_request)
             if new is exc:
                 raise
             raise new from exc
         return self._finish(request, raw, raw_request)
+
+    def _with_retries(self, request: PreparedRequest,
+                      raw_request: RawRequest) -> Exchange[RawResponse]:
+        """The retry loop of :mod:`tether.http._retry_exchange` for ``max_retries``."""
+        pool = (f"{raw_request.scheme.upper()}ConnectionPool(host={raw_request.host!r}, "
+                f"port={raw_request.port})")
+        rewind = rewinder(request.body, getattr(request, "_body_position", None),
+                          raw_request.body, _wire_body)
+        return send_with_retries(attempt_for(self._transport), raw_request, self._retry,
+                                 url=raw_request.target.decode("utf-8", "replace"),
+                                 pool=pool, rewind=rewind)
+
+    @staticmethod
+    def _failure(exc: Exception, request: PreparedRequest,
+                 raw_request: RawRequest) -> BaseException:
+        if isinstance(exc, MaxRetryError):
+            return RetryError(exc, request=request)
+        return translate(exc, request, "send", raw_request.proxy is not None)
 
     def _finish(self, request: PreparedRequest, raw: RawResponse,
                 raw_request: RawRequest) -> Response:
@@ -475,14 +522,16 @@ class AsyncHTTPAdapter(HTTPAdapter):
                                         default_timeout)
         transport = self._transport
         try:
-            if type(transport) is AsyncHTTPTransport:
+            if not self._retry.never_retries:
+                raw = await run_async(self._with_retries(request, raw_request), None)
+            elif type(transport) is AsyncHTTPTransport:
                 # handle_async_request's body: one coroutine less per request.
                 raw = await run_async(transport_exchange(
                     transport._pool, raw_request, transport._limits, transport._retries), None)
             else:
                 raw = await transport.handle_async_request(raw_request)
         except Exception as exc:
-            new = translate(exc, request, "send", raw_request.proxy is not None)
+            new = self._failure(exc, request, raw_request)
             if new is exc:
                 raise
             raise new from exc
