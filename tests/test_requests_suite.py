@@ -44,8 +44,6 @@ DELIBERATE = {
     "test_different_connection_pool_for_tls_settings_verify_bundle_unexpired_cert",
     # Expects the wrapped urllib3 exception as args[0]; tether's message is a string.
     "tests/test_requests.py::TestTimeout::test_stream_timeout",
-    # urllib3's Retry policy objects are not interpreted (HTTPAdapter docstring).
-    "tests/test_requests.py::test_urllib3_retries",
 }
 
 #: Tests that fail for requests itself on machines like this one (checked by running

@@ -39,8 +39,14 @@ Safe defaults and other deliberate differences from requests
    builtin ``TimeoutError``. A read timeout while streaming a body is
    ``BodyReadTimeout``, both requests' ``ConnectionError`` and ``ReadTimeout``.
    Messages are tether's (requests' embed urllib3's pool reprs).
-8. **Retries.** ``HTTPAdapter(max_retries=...)`` is accepted and kept, but tether only
-   retries an idempotent request once on a kept-alive connection the server closed.
+8. **Retries.** ``HTTPAdapter(max_retries=...)`` works as in requests: an int, or a
+   ``Retry`` (``tether.adapters.Retry``, urllib3 2.x's class re-implemented; a urllib3
+   ``Retry`` object is read by its attributes) with ``status_forcelist``,
+   ``allowed_methods``, backoff and ``Retry-After``; ``RetryError`` when statuses use it
+   up. Differences: waits never run past ``TimeoutConfig(total=...)`` (the retries stop
+   there); a generator body is never sent twice; an invalid ``Retry-After`` counts as
+   absent; a failed certificate verification or a configured limit is not retried. An
+   idempotent request is also retried once on a kept-alive connection the server closed.
 9. **``Response.raw``** is tether's file-like body (``read(amt, decode_content=)``,
    ``stream()``, ``_original_response.msg``...), not a urllib3 object.
 

@@ -23,6 +23,7 @@ from tether import errors
 from tether.adapters import AsyncHTTPAdapter, HTTPAdapter, Retry
 from tether.exceptions import InvalidHeader
 from tether.http._retry import MaxRetryError, RequestHistory, ResponseError, as_retry
+from tether.http._types import RawResponse
 
 # -- the policy ------------------------------------------------------------------------
 
@@ -374,3 +375,39 @@ def test_a_generator_body_is_never_sent_twice(s: Both) -> None:
         with pytest.raises(tether.exceptions.ConnectionError):
             s.post(f"http://127.0.0.1:{port}/", data=chunks())
     assert len(seen) == 1
+
+
+class _ScriptedTransport:
+    """A transport of the caller's own (not tether's): the adapter calls it through
+    ``handle_request``/``handle_async_request`` for each attempt."""
+
+    def __init__(self, statuses: list[int]) -> None:
+        self.statuses = statuses
+        self.calls = 0
+
+    def _next(self) -> RawResponse:
+        status = self.statuses[min(self.calls, len(self.statuses) - 1)]
+        self.calls += 1
+        return RawResponse(status, [(b"Content-Length", b"1")], stream=b"x")
+
+    def handle_request(self, request: object) -> RawResponse:
+        return self._next()
+
+    async def handle_async_request(self, request: object) -> RawResponse:
+        return self._next()
+
+    def close(self) -> None:
+        pass
+
+    async def aclose(self) -> None:
+        pass
+
+
+def test_a_custom_transport_is_retried_through_its_own_methods(s: Both) -> None:
+    cls = AsyncHTTPAdapter if s.colour == "async" else HTTPAdapter
+    adapter = cls(max_retries=Retry(total=3, status_forcelist=[500, 502]))
+    transport = _ScriptedTransport([500, 502, 200])
+    adapter._transport = transport
+    s.mount("http://", adapter)
+    r = s.get("http://example.invalid/")
+    assert (r.status_code, transport.calls) == (200, 3)
