@@ -46,7 +46,11 @@ from tether.http._environment import (
     resolve_proxies,
 )
 from tether.http._exchange import CallContext, send_exchange
-from tether.http._headerutil import case_insensitive_without_none, header_pairs
+from tether.http._headerutil import (
+    case_insensitive_from_store,
+    case_insensitive_without_none,
+    header_pairs,
+)
 from tether.http._ops import Emit, SessionSend
 from tether.models import DEFAULT_REDIRECT_LIMIT, PreparedRequest, Request, Response
 from tether.net._timeouts import TimeoutConfig
@@ -56,6 +60,10 @@ from tether.utils import default_headers, to_key_val_list
 __all__ = ["AsyncSession", "Session", "SessionRedirectMixin", "merge_hooks", "merge_setting",
            "session"]
 
+
+#: Prepared requests kept per session for calls with nothing of their own (see
+#: ``_SessionBase._prepare_plain``); the set is emptied when it reaches this size.
+_PLAIN_REQUESTS_MAX = 64
 
 _SCALARS = frozenset({bool, str, int, float, tuple, type(None)})
 _MAPPINGS = frozenset({dict, OrderedDict, CaseInsensitiveDict})
@@ -188,6 +196,47 @@ class _SessionBase:
         )
         return p
 
+    def _prepare_plain(self, method: str, url: Any) -> PreparedRequest | None:
+        """A call with nothing of its own (no headers, params, body, cookies, auth or
+        hooks): a copy of the request prepared the first time for the same method, URL
+        and session headers, or ``None`` when the session's state needs the full
+        preparation (session auth, params, cookies or hooks, a netrc entry, headers of
+        other kinds or unhashable values)."""
+        session_headers = self.headers
+        session_hooks = self.hooks
+        if type(url) is not str or type(session_headers) is not CaseInsensitiveDict \
+                or self.auth or self.params \
+                or (session_hooks is not None and session_hooks.get("response") != []):
+            return None
+        jar = self.cookies
+        if type(jar) is not RequestsCookieJar or getattr(jar, "_cookies", None):
+            return None
+        if self.trust_env and get_netrc_auth(url):
+            return None
+        plain: dict[tuple[Any, ...], PreparedRequest] | None = self.__dict__.get(
+            "_plain_requests")
+        if plain is None:
+            plain = {}
+            self.__dict__["_plain_requests"] = plain
+        try:
+            key = (method, url, tuple(session_headers._store.values()))
+            template = plain.get(key)
+        except TypeError:  # an unhashable header value
+            return None
+        if template is None:
+            template = self._prepare_parts(method, url, {}, [], {}, {}, None, None, None,
+                                           None)
+            if template.hooks.get("response") != [] or "_auth_flow_owner" in template.__dict__:
+                return None
+            if len(plain) >= _PLAIN_REQUESTS_MAX:
+                plain.clear()
+            plain[key] = template
+        prep = PreparedRequest.__new__(PreparedRequest)
+        prep.__dict__.update(template.__dict__)
+        prep.headers = case_insensitive_from_store(OrderedDict(template.headers._store))
+        prep.hooks = {"response": []}
+        return prep
+
     def merge_environment_settings(self, url: str, proxies: Any, stream: Any, verify: Any,
                                    cert: Any) -> dict[str, Any]:
         """Proxies, stream, verify and cert for a call: arguments, then (with
@@ -210,10 +259,15 @@ class _SessionBase:
                       allow_redirects: bool, proxies: Any, hooks: Any, stream: Any,
                       verify: Any, cert: Any, json: Any) -> tuple[PreparedRequest, dict[str, Any]]:
         if hooks is None and type(self).prepare_request is _SessionBase.prepare_request:
-            # prepare_request's work without the Request object (and its hooks dict).
-            prep = self._prepare_parts(method.upper(), url, {} if headers is None else headers,
-                                       [] if files is None else files, data or {},
-                                       params or {}, auth, cookies, None, json)
+            prep = None
+            if params is None and data is None and headers is None and cookies is None \
+                    and files is None and auth is None and json is None:
+                prep = self._prepare_plain(method.upper(), url)
+            if prep is None:
+                # prepare_request's work without the Request object (and its hooks dict).
+                prep = self._prepare_parts(method.upper(), url, {} if headers is None else headers,
+                                           [] if files is None else files, data or {},
+                                           params or {}, auth, cookies, None, json)
         else:
             req = Request(method=method.upper(), url=url, headers=headers, files=files,
                           data=data or {}, json=json, params=params or {}, auth=auth,
