@@ -344,8 +344,10 @@ def test_streamed_upload_to_httpbin(s: Both, httpbin: HttpBin, tmp_path: Path) -
     assert "Transfer-Encoding" not in body["headers"]
 
 
-def _redirect_307(location: str, received: list[bytes]) -> Callable[[socket.socket], None]:
-    """A peer that reads one whole request (head + Content-Length body) and answers 307.
+def _drain_and_answer(answers: list[bytes],
+                      received: list[tuple[bytes, bytes]]) -> Callable[[socket.socket], None]:
+    """A peer that reads each whole request (head + Content-Length body), records
+    (head, body) and sends the next of ``answers``, one connection per answer.
 
     httpbin's own /redirect-to answers before reading the body and gunicorn's sync
     worker then closes the socket with the upload unread, so the kernel may reset the
@@ -368,9 +370,8 @@ def _redirect_307(location: str, received: list[bytes]) -> Callable[[socket.sock
             if not chunk:
                 break
             body += chunk
-        received.append(body)
-        conn.sendall(b"HTTP/1.1 307 Temporary Redirect\r\nLocation: " + location.encode()
-                     + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        received.append((head, body))
+        conn.sendall(answers[len(received) - 1])
 
     return handler
 
@@ -379,15 +380,37 @@ def _redirect_307(location: str, received: list[bytes]) -> Callable[[socket.sock
 def test_streamed_upload_is_resent_after_307(s: Both, httpbin: HttpBin,
                                              tmp_path: Path) -> None:
     big = _text_file(tmp_path / "big.txt", 2 * MIB, "r")
-    received: list[bytes] = []
-    with tcp_peer(_redirect_307(httpbin + "/post", received)) as port, \
-            open(big, "rb") as fh:
+    received: list[tuple[bytes, bytes]] = []
+    answer = (b"HTTP/1.1 307 Temporary Redirect\r\nLocation: " + (httpbin + "/post").encode()
+              + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    with tcp_peer(_drain_and_answer([answer], received)) as port, open(big, "rb") as fh:
         r = s.post(f"http://127.0.0.1:{port}/redirect", files={"f": fh}, data={"k": "v"})
         assert isinstance(r.request.body, MultipartBody)
-        assert received == [r.request.body.to_bytes()]  # the same bytes before and after
+        # The same bytes before and after the redirect.
+        assert [body for _, body in received] == [r.request.body.to_bytes()]
     assert r.status_code == 200 and [h.status_code for h in r.history] == [307]
     assert r.json()["files"] == {"f": big.read_text()}
     assert r.json()["form"] == {"k": "v"}
+
+
+def test_streamed_upload_is_resent_for_digest_auth(s: Both, tmp_path: Path) -> None:
+    big = _text_file(tmp_path / "big.txt", 2 * MIB, "d")
+    received: list[tuple[bytes, bytes]] = []
+    answers = [
+        b'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm="r", nonce="abc", '
+        b'qop="auth", algorithm=MD5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+    ]
+    with tcp_peer(_drain_and_answer(answers, received), connections=2) as port, \
+            open(big, "rb") as fh:
+        r = s.post(f"http://127.0.0.1:{port}/up", files={"f": fh},
+                   auth=tether.auth.HTTPDigestAuth("user", "pass"))
+        assert isinstance(r.request.body, MultipartBody)
+        whole = r.request.body.to_bytes()
+    assert r.status_code == 200 and r.text == "ok"
+    assert [body for _, body in received] == [whole, whole]
+    assert b"\r\nauthorization: digest " in received[1][0].lower()
+    assert big.read_bytes() in whole
 
 
 @pytest.mark.server
