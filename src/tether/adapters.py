@@ -32,7 +32,7 @@ from tether.http._environment import get_auth_from_url, select_proxy
 from tether.http._errors import translate
 from tether.http._headerutil import get_encoding_from_headers, header_pairs
 from tether.http._retry import MaxRetryError, Retry, as_retry
-from tether.http._retry_exchange import attempt_for, rewinder, send_with_retries
+from tether.http._retry_exchange import TransportCall, attempt_for, rewinder, send_with_retries
 from tether.http._transport import AsyncHTTPTransport, HTTPTransport
 from tether.http._transport import send_exchange as transport_exchange
 from tether.http._types import Proxy, RawRequest, RawResponse
@@ -467,13 +467,31 @@ class HTTPAdapter(BaseAdapter):
              deadline: Deadline | None = None,
              default_timeout: TimeoutConfig = DEFAULT_TIMEOUT) -> Response:
         """Send ``request`` and return the response with its body unread."""
+        response: Response = run_sync(self.send_exchange(
+            request, stream, timeout, verify, cert, proxies, deadline=deadline,
+            default_timeout=default_timeout), None)
+        return response
+
+    def send_exchange(self, request: PreparedRequest, stream: bool = False,
+                      timeout: Any = NOT_SET, verify: Any = True, cert: Any = None,
+                      proxies: Any = None, *, deadline: Deadline | None = None,
+                      default_timeout: TimeoutConfig = DEFAULT_TIMEOUT) -> Exchange[Response]:
+        """:meth:`send` as an exchange generator, the same for both colours: run by
+        ``send`` here, by ``AsyncHTTPAdapter.send``, and inline by a session's own
+        exchange when this adapter's ``send`` is not overridden (one driver per call)."""
         raw_request = self._raw_request(request, timeout, verify, cert, proxies, deadline,
                                         default_timeout)
         try:
             if self._retry.never_retries:
-                raw = self._transport.handle_request(raw_request)
+                transport = self._transport
+                if type(transport) is self._transport_class:
+                    # The transport's own exchange, inline (no op, no driver of its own).
+                    raw = yield from transport_exchange(
+                        transport._pool, raw_request, transport._limits, transport._retries)
+                else:
+                    raw = yield TransportCall(transport, raw_request)
             else:
-                raw = run_sync(self._with_retries(request, raw_request), None)
+                raw = yield from self._with_retries(request, raw_request)
         except Exception as exc:
             new = self._failure(exc, request, raw_request)
             if new is exc:
@@ -518,24 +536,10 @@ class AsyncHTTPAdapter(HTTPAdapter):
                    timeout: Any = NOT_SET, verify: Any = True, cert: Any = None,
                    proxies: Any = None, *, deadline: Deadline | None = None,
                    default_timeout: TimeoutConfig = DEFAULT_TIMEOUT) -> Response:
-        raw_request = self._raw_request(request, timeout, verify, cert, proxies, deadline,
-                                        default_timeout)
-        transport = self._transport
-        try:
-            if not self._retry.never_retries:
-                raw = await run_async(self._with_retries(request, raw_request), None)
-            elif type(transport) is AsyncHTTPTransport:
-                # handle_async_request's body: one coroutine less per request.
-                raw = await run_async(transport_exchange(
-                    transport._pool, raw_request, transport._limits, transport._retries), None)
-            else:
-                raw = await transport.handle_async_request(raw_request)
-        except Exception as exc:
-            new = self._failure(exc, request, raw_request)
-            if new is exc:
-                raise
-            raise new from exc
-        return self._finish(request, raw, raw_request)
+        response: Response = await run_async(self.send_exchange(
+            request, stream, timeout, verify, cert, proxies, deadline=deadline,
+            default_timeout=default_timeout), None)
+        return response
 
     def close(self) -> None:
         """Forget pooled connections without waiting (use :meth:`aclose` when you can)."""

@@ -26,7 +26,7 @@ from tether._drive import Exchange
 from tether.cookies import extract_cookies_to_jar
 from tether.hooks import dispatch_hook
 from tether.http._content import BombGuard
-from tether.http._ops import Drain, ReadBody, SendRequest
+from tether.http._ops import Drain, ReadBody, send_request
 from tether.http._redirects import collect, redirect_steps
 from tether.net._timeouts import Deadline, TimeoutConfig
 
@@ -52,15 +52,16 @@ def send_one(session: Any, request: Any, kwargs: dict[str, Any],
     send_kwargs = _adapter_kwargs(kwargs) if "allow_redirects" in kwargs else kwargs
     owner = getattr(request, "_auth_flow_owner", None)
     if owner is None:
-        response = yield SendRequest(request, send_kwargs, ctx.deadline, ctx.default_timeout)
+        response = yield from send_request(session, request, send_kwargs, ctx.deadline,
+                                           ctx.default_timeout)
         response._bomb_guard = ctx.bomb_guard
     else:
         flow = owner.auth_flow(request)
         current = next(flow)
         answered: list[Any] = []
         while True:
-            response = yield SendRequest(current, send_kwargs, ctx.deadline,
-                                         ctx.default_timeout)
+            response = yield from send_request(session, current, send_kwargs, ctx.deadline,
+                                               ctx.default_timeout)
             response._bomb_guard = ctx.bomb_guard
             try:
                 following = flow.send(response)

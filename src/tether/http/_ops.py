@@ -13,11 +13,12 @@ import time
 from datetime import timedelta
 from typing import Any, Final
 
-from tether._drive import Op
+from tether._drive import Exchange, Op
 from tether.adapters import DEFAULT_TIMEOUT, NOT_SET, HTTPAdapter
 from tether.net._timeouts import Deadline, TimeoutConfig
 
-__all__ = ["REDIRECT_DRAIN_LIMIT", "Drain", "Emit", "ReadBody", "SendRequest", "SessionSend"]
+__all__ = ["REDIRECT_DRAIN_LIMIT", "Drain", "Emit", "ReadBody", "SendRequest", "SessionSend",
+           "send_request"]
 
 #: A redirect's body is read (undecoded) up to this size so the connection can be
 #: reused; a longer one is not read at all, the connection is closed instead.
@@ -36,18 +37,43 @@ def _adapter_kwargs(adapter: Any, kwargs: dict[str, Any], deadline: Deadline | N
     return send_kwargs
 
 
+def send_request(session: Any, request: Any, kwargs: dict[str, Any],
+                 deadline: Deadline | None, default_timeout: TimeoutConfig) -> Exchange[Any]:
+    """Send a prepared request through the adapter mounted for its URL; the Response
+    (body unread) gets ``elapsed``.
+
+    The session's own adapter class, with ``send`` not overridden, runs its
+    :meth:`~tether.adapters.HTTPAdapter.send_exchange` inline, under the session's
+    driver; any other adapter (a subclass overriding ``send``, another colour, a
+    requests-style adapter) is called through :class:`SendRequest`.
+    """
+    adapter = session.get_adapter(url=request.url)
+    own = getattr(session, "_adapter_class", None)
+    if own is not None and isinstance(adapter, own) and type(adapter).send is own.send:
+        start = time.perf_counter()
+        response = yield from adapter.send_exchange(
+            request, deadline=deadline, default_timeout=default_timeout, **kwargs)
+        response.elapsed = timedelta(seconds=time.perf_counter() - start)
+        return response
+    return (yield SendRequest(request, kwargs, deadline, default_timeout, adapter))
+
+
 @dataclasses.dataclass(slots=True)
 class SendRequest(Op):
-    """Send a prepared request through the mounted adapter. Result: a Response (body
-    unread), with ``elapsed`` set."""
+    """Send a prepared request through the mounted adapter (``adapter``, else the one
+    mounted for its URL) by calling its ``send``. Result: a Response (body unread), with
+    ``elapsed`` set."""
 
     request: Any
     kwargs: dict[str, Any]
     deadline: Deadline | None = None
     default_timeout: TimeoutConfig = DEFAULT_TIMEOUT
+    adapter: Any = None
 
     def run_sync(self, session: Any) -> Any:
-        adapter = session.get_adapter(url=self.request.url)
+        adapter = self.adapter
+        if adapter is None:
+            adapter = session.get_adapter(url=self.request.url)
         kwargs = _adapter_kwargs(adapter, self.kwargs, self.deadline, self.default_timeout)
         start = time.perf_counter()
         response = adapter.send(self.request, **kwargs)
@@ -55,7 +81,9 @@ class SendRequest(Op):
         return response
 
     async def run_async(self, session: Any) -> Any:
-        adapter = session.get_adapter(url=self.request.url)
+        adapter = self.adapter
+        if adapter is None:
+            adapter = session.get_adapter(url=self.request.url)
         kwargs = _adapter_kwargs(adapter, self.kwargs, self.deadline, self.default_timeout)
         start = time.perf_counter()
         response = adapter.send(self.request, **kwargs)
