@@ -63,6 +63,35 @@ async def test_async_http_get_and_eof(nginx: Any) -> None:
         await stream.aclose()
 
 
+async def test_async_connections_receive_their_own_bytes() -> None:
+    # Transports receive into one scratch buffer per thread; two connections read at
+    # once, each several times that buffer's size, must each get exactly their bytes.
+    size = 3 * 1024 * 1024 + 17
+
+    def pattern(seed: int) -> bytes:
+        return bytes((seed + i) % 251 for i in range(251)) * (size // 251 + 1)
+
+    payloads = [pattern(1)[:size], pattern(2)[:size]]
+
+    def sender(payload: bytes) -> Any:
+        def handler(conn: socket.socket) -> None:
+            for start in range(0, len(payload), 100_000):
+                conn.sendall(payload[start:start + 100_000])
+
+        return handler
+
+    with tcp_peer(sender(payloads[0])) as port_a, tcp_peer(sender(payloads[1])) as port_b:
+        streams = [await connect_tcp_async("127.0.0.1", port_a),
+                   await connect_tcp_async("127.0.0.1", port_b)]
+        try:
+            received = await asyncio.gather(*(_read_all_async(s) for s in streams))
+        finally:
+            for stream in streams:
+                await stream.aclose()
+    assert [len(r) for r in received] == [size, size]
+    assert received == payloads
+
+
 def test_use_after_close_is_closed_error() -> None:
     a, b = memory_stream_pair()
     a.close()
