@@ -89,6 +89,43 @@ def test_invalid_requests_refused_before_a_byte(request_: Request) -> None:
     assert conn.our_state is State.ERROR
 
 
+def test_invalid_request_is_refused_every_time() -> None:
+    # Serialised heads are cached; a refused one must never be, nor reached through
+    # an equal valid one.
+    bad = Request(b"GET", b"/", [*HOST, (b"X", b"a\r\nInjected: 1")])
+    for _ in range(3):
+        with pytest.raises(LocalProtocolError):
+            Connection().send(bad)
+
+
+def test_repeated_head_serialises_and_frames_the_same() -> None:
+    def post(conn: Connection, headers: list[tuple[bytes, bytes]]) -> bytes:
+        return conn.send(Request(b"POST", b"/p", [*HOST, *headers]))
+
+    first = Connection()
+    wire = post(first, [(b"Content-Length", b"3"), (b"Connection", b"close")])
+    assert wire == (b"POST /p HTTP/1.1\r\nHost: example.com\r\nContent-Length: 3\r\n"
+                    b"Connection: close\r\n\r\n")
+    for _ in range(2):
+        again = Connection()
+        assert post(again, [(b"Content-Length", b"3"), (b"Connection", b"close")]) == wire
+        # The framing came along: 3 bytes exactly, and no keep-alive afterwards.
+        with pytest.raises(LocalProtocolError):
+            again.send(Data(b"four"))
+    last = Connection()
+    post(last, [(b"Content-Length", b"3"), (b"Connection", b"close")])
+    last.send(Data(b"abc"))
+    last.send(EndOfMessage())
+    events(last, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    assert not last.is_reusable
+    # Unhashable pieces (a bytearray value) are serialised without the cache.
+    mutable = Connection()
+    value = bytearray(b"v1")
+    assert b"X: v1\r\n" in mutable.send(Request(b"GET", b"/", [*HOST, (b"X", value)]))
+    value[1:] = b"2"
+    assert b"X: v2\r\n" in Connection().send(Request(b"GET", b"/", [*HOST, (b"X", value)]))
+
+
 def test_content_length_body_is_enforced() -> None:
     conn = Connection()
     conn.send(Request(b"POST", b"/", [*HOST, (b"Content-Length", b"5")]))
