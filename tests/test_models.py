@@ -288,3 +288,22 @@ def test_case_insensitive_dict() -> None:
     d["ACCEPT"] = "y"
     assert list(d) == ["ACCEPT"] and d == {"accept": "y"}
     assert dict(d.lower_items()) == {"accept": "y"}
+
+
+@given(st.lists(st.tuples(st.sampled_from([b"A", b"a", b"B", b"Content-Type", b"X-Y"]),
+                          st.binary(max_size=6)), max_size=8))
+@settings(max_examples=200)
+def test_response_headers_match_field_by_field_decoding(pairs: list[tuple[bytes, bytes]]) -> None:
+    # headers_from_pairs decodes the whole block at once; the result must be what
+    # decoding and merging each field in turn gives, whatever the bytes (NUL included).
+    from tether.http._body import headers_from_pairs
+
+    headers = headers_from_pairs(pairs)
+    expected: dict[str, tuple[str, str]] = {}
+    for name, value in pairs:
+        n, v = name.decode("latin-1"), value.decode("latin-1")
+        earlier = expected.get(n.lower())
+        expected[n.lower()] = (n, v) if earlier is None else (n, earlier[1] + ", " + v)
+    assert dict(headers._store) == expected
+    assert list(headers._store) == list(expected)
+    assert headers._fields == [(n.decode("latin-1"), v.decode("latin-1")) for n, v in pairs]

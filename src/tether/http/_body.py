@@ -27,6 +27,7 @@ import dataclasses
 import email.parser
 import http.client
 import io
+import itertools
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Final
@@ -76,6 +77,20 @@ class RawHeaders(CaseInsensitiveDict[str]):
         self._store = store
         self._fields = fields
 
+    @classmethod
+    def _from_columns(cls, names: list[str], values: list[str]) -> RawHeaders:
+        """The headers of ``zip(names, values)``: the store is built in C calls when no
+        name repeats (the common case), else by :meth:`__init__`'s loop."""
+        fields = list(zip(names, values, strict=True))
+        keys = "\0".join(names).lower().split("\0")
+        store = OrderedDict(zip(keys, fields, strict=True))
+        if len(store) != len(fields):  # a repeated name: values to join
+            return cls(fields)
+        new = cls.__new__(cls)
+        new._store = store
+        new._fields = fields
+        return new
+
     def getlist(self, name: str) -> list[str]:
         lower = name.lower()
         return [v for n, v in self._fields if n.lower() == lower]
@@ -90,7 +105,20 @@ class RawHeaders(CaseInsensitiveDict[str]):
 
 
 def headers_from_pairs(pairs: list[tuple[bytes, bytes]]) -> RawHeaders:
-    return RawHeaders([(n.decode("latin-1"), v.decode("latin-1")) for n, v in pairs])
+    """Response headers from the engine's (name, value) byte pairs, decoded as Latin-1."""
+    # One decode for the whole block: names and values joined by NUL, which the engine
+    # never lets into a field (a transport of the caller's own may: then pair by pair).
+    try:
+        flat = b"\0".join(itertools.chain.from_iterable(pairs)).decode("latin-1").split("\0")
+    except TypeError:  # not bytes
+        flat = []
+    if len(flat) != 2 * len(pairs) or not pairs:
+        return RawHeaders([(_latin1(n), _latin1(v)) for n, v in pairs])
+    return RawHeaders._from_columns(flat[::2], flat[1::2])
+
+
+def _latin1(data: Any) -> str:
+    return data if type(data) is str else bytes(data).decode("latin-1")
 
 
 class OriginalResponse:

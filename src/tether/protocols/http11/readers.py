@@ -179,7 +179,10 @@ def parse_fields(lines: list[bytes], start: int = 0) -> tuple[HeaderList, FieldI
                 pairs = [(name, value.rstrip(b" \t")) for name, value in pairs]
             for name, value in pairs:
                 if 10 <= len(name) <= 17:
-                    _note(info, name, value)
+                    # _note inlined (this loop runs for every response).
+                    kind = _FRAMING_FIELDS.get(name.lower())
+                    if kind is not None:
+                        getattr(info, kind).append(value)
             return pairs, info
     headers: HeaderList = []
     match = FIELD_LINE.fullmatch
@@ -208,6 +211,12 @@ def parse_fields(lines: list[bytes], start: int = 0) -> tuple[HeaderList, FieldI
     return headers, info
 
 
+#: Lowercased names of the fields framing and persistence need → FieldInfo attribute.
+_FRAMING_FIELDS: Final = {b"content-length": "content_length",
+                          b"transfer-encoding": "transfer_encoding",
+                          b"connection": "connection"}
+
+
 def _note(info: FieldInfo, name: bytes, value: bytes, replace: bool = False) -> None:
     lname = name.lower()
     if lname == b"content-length":
@@ -226,6 +235,9 @@ def _note(info: FieldInfo, name: bytes, value: bytes, replace: bool = False) -> 
 
 def connection_tokens(values: list[bytes]) -> set[bytes]:
     """The lowercased tokens of ``Connection`` field values."""
+    if len(values) == 1 and b"," not in values[0]:  # the usual single token
+        token = values[0].strip(b" \t").lower()
+        return {token} if token else set()
     tokens: set[bytes] = set()
     for value in values:
         for part in value.split(b","):
@@ -237,6 +249,10 @@ def connection_tokens(values: list[bytes]) -> set[bytes]:
 
 def _content_length(values: list[bytes]) -> int:
     """RFC 9110 §8.6: one value, or a list whose members are all the same."""
+    if len(values) == 1:
+        text = values[0]
+        if text.isdigit() and text.isascii() and len(text) <= MAX_CONTENT_LENGTH_DIGITS:
+            return int(text)  # the usual plain number (else the checks below explain)
     seen: set[bytes] = set()
     for value in values:
         for part in value.split(b","):
