@@ -308,6 +308,8 @@ class HTTP11Connection:
 
     def _read_head(self, interim: list[InformationalResponse]) -> Exchange[Response]:
         h11 = self.h11
+        if h11.awaits_data:  # the usual case right after sending: read before parsing
+            h11.receive_data((yield Read(self)))
         while True:
             event = h11.next_event()
             if event is NEED_DATA:

@@ -410,3 +410,17 @@ def test_body_bytes_keep_their_order_across_the_direct_path() -> None:
             break
     assert out == b"abcdefghi" and ev == EndOfMessage()
     assert not conn.is_reusable  # "EXTRA" is left over
+
+
+def test_awaits_data_only_when_nothing_is_buffered_and_no_eof() -> None:
+    conn = Connection()
+    get(conn)
+    assert conn.awaits_data
+    assert conn.next_event() is NEED_DATA
+    conn.receive_data(b"HTTP/1.1 200")
+    assert not conn.awaits_data
+    assert conn.next_event() is NEED_DATA  # partial head: buffered, not complete
+    closed = Connection()
+    get(closed)
+    closed.receive_data(b"")
+    assert not closed.awaits_data

@@ -164,6 +164,12 @@ class Connection:
             and not self._eof
 
     @property
+    def awaits_data(self) -> bool:
+        """True when nothing from the peer is buffered and it has not closed: the next
+        event can only be ``NEED_DATA`` (a driver may read before asking)."""
+        return not self._buf and not self._eof and self._direct is None
+
+    @property
     def trailing_data(self) -> tuple[bytes, bool]:
         """Bytes received after a protocol switch (e.g. CONNECT), and whether EOF came."""
         return self._buf.peek(), self._eof
