@@ -123,3 +123,20 @@ def test_byte_at_a_time_is_linear() -> None:
     buf.feed(b"\n")
     line = buf.take_line(n + 1)
     assert line is not None and len(line) == n
+
+
+def test_take_until_limit_does_not_depend_on_how_bytes_were_split() -> None:
+    # 10 bytes then the delimiter: within max_length=10 whether it arrives at once or
+    # with the delimiter's first bytes pending at the end of the buffer.
+    whole = ReceiveBuffer(b"0123456789\r\n\r\n")
+    assert whole.take_until(b"\r\n\r\n", 10) == b"0123456789\r\n\r\n"
+    dripped = ReceiveBuffer()
+    for byte in b"0123456789\r\n\r":
+        dripped.feed(bytes([byte]))
+        assert dripped.take_until(b"\r\n\r\n", 10) is None
+    dripped.feed(b"\n")
+    assert dripped.take_until(b"\r\n\r\n", 10) == b"0123456789\r\n\r\n"
+    # One byte more than the limit is refused either way.
+    over = ReceiveBuffer(b"0123456789A\r\n\r")
+    with pytest.raises(LimitExceeded):
+        over.take_until(b"\r\n\r\n", 10)

@@ -21,6 +21,7 @@ Two properties matter:
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from tether.errors import LimitExceeded
@@ -103,6 +104,29 @@ class ReceiveBuffer:
             self._search_from = max(0, len(self._data) - len(delim) + 1)
         return idx
 
+    def match_until(self, pattern: re.Pattern[bytes], delim: bytes, max_length: int
+                    ) -> re.Match[bytes] | None:
+        """Match ``pattern`` against the buffered bytes up to the first ``delim`` (which
+        must end within ``max_length`` bytes); the match must end just after ``delim``.
+        Nothing is consumed (see :meth:`skip`), and the match's groups must be read
+        before the buffer changes. ``None`` if there is no such match.
+
+        One attempt costs O(``max_length``): an engine calls it once per unit, then
+        reads incrementally with the ``take_*`` methods if it failed.
+        """
+        data = self._data
+        idx = data.find(delim, 0, max_length)
+        if idx < 0:
+            return None
+        end = idx + len(delim)
+        m = pattern.match(data, 0, end)
+        return m if m is not None and m.end() == end else None
+
+    def skip(self, n: int) -> None:
+        """Discard the first ``n`` bytes."""
+        del self._data[:n]
+        self._search_from = 0
+
     def take_until(
         self,
         delim: bytes,
@@ -119,7 +143,9 @@ class ReceiveBuffer:
         """
         idx = self._find(delim)
         if idx < 0:
-            if len(self._data) > max_length:
+            # The last len(delim) - 1 bytes may be the start of the delimiter: they do
+            # not count yet, so the limit does not depend on how the bytes were split.
+            if len(self._data) - len(delim) + 1 > max_length:
                 raise LimitExceeded(what, limit_name, max_length)
             return None
         if idx > max_length:

@@ -10,8 +10,10 @@ from typing import Final
 
 __all__ = [
     "CHUNK_SIZE_LINE",
+    "CRLF_HEAD",
     "FIELD_LINE",
     "FIELD_PAIRS",
+    "FIELD_PAIRS_CRLF",
     "STATUS_LINE",
     "TOKEN",
     "has_value_ctl",
@@ -43,6 +45,19 @@ FIELD_PAIRS: Final = re.compile(rb"^(" + _TCHAR + rb"+):[ \t]*([^\r\n\x00]*)\n",
 #   reason-phrase = 1*( HTAB / SP / VCHAR / obs-text )
 # Servers that omit the SP before an empty reason are accepted (common in the wild).
 STATUS_LINE: Final = re.compile(rb"HTTP/([0-9])\.([0-9]) ([0-9]{3})(?: ([^\r\x00]*))?")
+
+# A whole response head in its common shape, matched at once: an HTTP/1.x status line
+# and field lines (STATUS_LINE and FIELD_LINE above), each ended by CRLF, then the empty
+# line. Groups: minor version, status code, reason, the field lines. Any other shape
+# (bare LF line ends, obs-fold, another major version, a malformed line) does not
+# match and is left to the line-by-line reader, which accepts or refuses it precisely.
+CRLF_HEAD: Final = re.compile(
+    rb"HTTP/1\.([0-9]) ([0-9]{3})(?: ([^\r\n\x00]*))?\r\n((?:" + _TCHAR
+    + rb"+:[^\r\n\x00]*\r\n)*)\r\n"
+)
+# FIELD_PAIRS for CRLF_HEAD's field lines.
+FIELD_PAIRS_CRLF: Final = re.compile(rb"^(" + _TCHAR + rb"+):[ \t]*([^\r\n\x00]*)\r\n",
+                                     re.MULTILINE)
 
 # RFC 9112 §7.1:  chunk-size [ chunk-ext ] CRLF ;  chunk-size = 1*HEXDIG
 #   chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )

@@ -39,6 +39,7 @@ from tether.protocols.http11.events import (
     Data,
     EndOfMessage,
     Event,
+    HeaderList,
     InformationalResponse,
     Request,
     Response,
@@ -105,6 +106,7 @@ class Connection:
         "_direct",
         "_eof",
         "_head",
+        "_head_tried",
         "_interim",
         "_limits",
         "_reader",
@@ -135,6 +137,8 @@ class Connection:
                         max_chunk_size_digits, max_chunk_line)
         # +1 line: the status line is collected with the fields.
         self._head = HeadCollector(max_head_size, max_header_count + 1, "max_head_size")
+        # Whether the current head was already tried whole (readers.take_crlf_head).
+        self._head_tried = False
         self._writer: BodyWriter | None = None
         self._reader: BodyReader | None = None
         self._request_method = b""
@@ -319,7 +323,17 @@ class Connection:
         return PAUSED if server in (State.DONE, State.MUST_CLOSE, State.CLOSED) else NEED_DATA
 
     def _read_head(self) -> Event | Signal:
-        lines = self._head.collect(self._buf, "max_header_count")
+        head = self._head
+        if not self._head_tried and not head.lines and self._buf:
+            # One attempt per head at taking it whole (the usual case: it arrived in
+            # one piece); after a miss, the line reader goes on incrementally.
+            self._head_tried = True
+            whole = readers.take_crlf_head(self._buf, head.max_size, head.max_count)
+            if whole is not None:
+                self._head_tried = False
+                version, status, reason, headers, info = whole
+                return self._head_event(version, status, reason, headers, info)
+        lines = head.collect(self._buf, "max_header_count")
         if lines is None:
             if not self._eof:
                 return NEED_DATA
@@ -333,8 +347,13 @@ class Connection:
             # RFC 9112 §2.2: a client SHOULD ignore empty lines before the status line
             # is not required of us; an empty head is malformed.
             raise RemoteProtocolError("empty line instead of a status line")
+        self._head_tried = False
         version, status, reason = readers.parse_status_line(lines[0])
         headers, info = readers.parse_fields(lines, 1)
+        return self._head_event(version, status, reason, headers, info)
+
+    def _head_event(self, version: bytes, status: int, reason: bytes, headers: HeaderList,
+                    info: readers.FieldInfo) -> Event:
         self.their_http_version = version
         st = self._state
         if status < 200:

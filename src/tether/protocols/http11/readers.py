@@ -28,8 +28,10 @@ from tether.errors import LimitExceeded, RemoteProtocolError
 from tether.protocols._buffer import ReceiveBuffer
 from tether.protocols.http11._abnf import (
     CHUNK_SIZE_LINE,
+    CRLF_HEAD,
     FIELD_LINE,
     FIELD_PAIRS,
+    FIELD_PAIRS_CRLF,
     STATUS_LINE,
 )
 from tether.protocols.http11.events import Data, EndOfMessage, HeaderList
@@ -44,6 +46,7 @@ __all__ = [
     "parse_fields",
     "parse_status_line",
     "response_framing",
+    "take_crlf_head",
 ]
 
 #: Content-Length values longer than this many digits are refused (10**18 bytes is
@@ -166,7 +169,6 @@ def parse_fields(lines: list[bytes], start: int = 0) -> tuple[HeaderList, FieldI
     RFC 9112 §5.2: a user agent replaces each obs-fold with SP. A continuation line
     before the first field is refused (RFC 9112 §2.2: whitespace after the start line).
     """
-    info = FieldInfo()
     count = len(lines) - start
     if count > 0:
         # Fast path: one findall over the block (FIELD_PAIRS: a match is one whole
@@ -177,13 +179,8 @@ def parse_fields(lines: list[bytes], start: int = 0) -> tuple[HeaderList, FieldI
         if len(pairs) == count:
             if b" \n" in block or b"\t\n" in block:  # trailing OWS (rare)
                 pairs = [(name, value.rstrip(b" \t")) for name, value in pairs]
-            for name, value in pairs:
-                if 10 <= len(name) <= 17:
-                    # _note inlined (this loop runs for every response).
-                    kind = _FRAMING_FIELDS.get(name.lower())
-                    if kind is not None:
-                        getattr(info, kind).append(value)
-            return pairs, info
+            return pairs, _field_info(pairs)
+    info = FieldInfo()
     headers: HeaderList = []
     match = FIELD_LINE.fullmatch
     for i in range(start, len(lines)):
@@ -209,6 +206,44 @@ def parse_fields(lines: list[bytes], start: int = 0) -> tuple[HeaderList, FieldI
         if 10 <= len(name) <= 17:
             _note(info, name, value)
     return headers, info
+
+
+def _field_info(pairs: HeaderList) -> FieldInfo:
+    """The framing fields of well-formed ``pairs`` (no obs-fold)."""
+    info = FieldInfo()
+    for name, value in pairs:
+        if 10 <= len(name) <= 17:
+            # _note inlined (this loop runs for every response).
+            kind = _FRAMING_FIELDS.get(name.lower())
+            if kind is not None:
+                getattr(info, kind).append(value)
+    return info
+
+
+def take_crlf_head(buf: ReceiveBuffer, max_size: int, max_count: int
+                   ) -> tuple[bytes, int, bytes, HeaderList, FieldInfo] | None:
+    """The response head at the start of ``buf`` in one step, when it has fully
+    arrived in its common shape (CRLF_HEAD) within ``max_size`` bytes and ``max_count``
+    lines: ``(version, status, reason, fields, info)``, consumed from ``buf``. ``None``
+    (nothing consumed) otherwise: the line-by-line reader then takes over, with the
+    same results for what both accept and the precise errors for the rest."""
+    # Bounded so that the head's lines (status line included, final CRLF not) stay
+    # within max_size, as HeadCollector counts them.
+    m = buf.match_until(CRLF_HEAD, b"\r\n\r\n", max_size + 2)
+    if m is None:
+        return None
+    minor, code, reason, block = m.groups()
+    end = m.end()
+    status = int(code)
+    if status < 100:
+        return None
+    pairs: HeaderList = FIELD_PAIRS_CRLF.findall(block)
+    if len(pairs) + 1 > max_count:
+        return None
+    buf.skip(end)
+    if b" \r\n" in block or b"\t\r\n" in block:  # trailing OWS (rare)
+        pairs = [(name, value.rstrip(b" \t")) for name, value in pairs]
+    return b"1." + minor, status, reason or b"", pairs, _field_info(pairs)
 
 
 #: Lowercased names of the fields framing and persistence need → FieldInfo attribute.
