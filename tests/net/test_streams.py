@@ -273,6 +273,31 @@ async def test_async_read_timeout_without_deadline() -> None:
     await b.aclose()
 
 
+async def test_async_read_timeouts_follow_each_read() -> None:
+    # One timer per connection, moved lazily: each read must still end at its own
+    # timeout, shorter or longer than the one before it.
+    a, b = await async_memory_stream_pair(TimeoutConfig(read=5.0))
+    try:
+        await b.write(b"x")
+        assert await a.read(1) == b"x"  # a 5 s timer is now pending
+        start = time.monotonic()
+        with pytest.raises(errors.ReadTimeout):
+            await a.read(1, timeout=0.2)  # shorter: must not wait for the 5 s timer
+        assert 0.15 < time.monotonic() - start < 2.0
+
+        await b.write(b"y")
+        assert await a.read(1, timeout=0.2) == b"y"  # leaves a timer due in 0.2 s
+        start = time.monotonic()
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.6, lambda: asyncio.ensure_future(b.write(b"z")))
+        # Longer: the early timer fires mid-read and must move on, not expire it.
+        assert await a.read(1, timeout=3.0) == b"z"
+        assert time.monotonic() - start > 0.5
+    finally:
+        await a.aclose()
+        await b.aclose()
+
+
 def test_connect_timeout_when_syns_are_dropped() -> None:
     with blackhole() as port:
         start = time.monotonic()

@@ -58,6 +58,47 @@ class _Protocol(asyncio.BufferedProtocol):
         self.write_paused = False
         self.read_paused = False
         self.lost = False
+        # The read timer (see arm_read_timer): when the pending read must end (loop
+        # time), the connection's one timer handle and when it is due.
+        self.read_when: float | None = None
+        self.timer: asyncio.TimerHandle | None = None
+        self.timer_when = 0.0
+
+    def arm_read_timer(self, when: float) -> None:
+        """Expire the pending read (``read_waiter``) with TimeoutError at loop time
+        ``when`` unless it ends before.
+
+        One timer per connection, moved lazily: a read only records ``when``; the timer
+        is replaced only when it is due later than that, and when it fires early (the
+        read it was set for ended, a later one began) it moves itself to the current
+        ``read_when``. Reads that end in time, nearly all of them, so cost no timer
+        handle of their own and no work in the event loop's timer heap.
+        """
+        self.read_when = when
+        timer = self.timer
+        if timer is None or self.timer_when > when:
+            if timer is not None:
+                timer.cancel()
+            self.timer = self.loop.call_at(when, self._on_timer)
+            self.timer_when = when
+
+    def _on_timer(self) -> None:
+        self.timer = None
+        when = self.read_when
+        waiter = self.read_waiter
+        if when is None or waiter is None:
+            return  # no read pending: the next one arms a timer again
+        if self.loop.time() + _TIMER_SLACK < when:
+            self.timer = self.loop.call_at(when, self._on_timer)
+            self.timer_when = when
+        elif not waiter.done():
+            waiter.set_exception(TimeoutError())
+
+    def cancel_timer(self) -> None:
+        timer = self.timer
+        if timer is not None:
+            self.timer = None
+            timer.cancel()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -93,6 +134,7 @@ class _Protocol(asyncio.BufferedProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.lost = True
         self.eof = True
+        self.cancel_timer()
         if exc is not None:
             self.exc = exc
         self._wake()
@@ -110,6 +152,10 @@ class _Protocol(asyncio.BufferedProtocol):
             self.drain_waiter = None
             if not waiter.done():
                 waiter.set_result(None)
+
+
+#: A read timer that fires this close to its read's end (loop time) expires it.
+_TIMER_SLACK: Final = 1e-6
 
 
 def _expire(waiter: asyncio.Future[None]) -> None:
@@ -167,15 +213,15 @@ class AsyncSocketStream(AsyncStream):
             fut: asyncio.Future[None] = loop.create_future()
             proto.read_waiter = fut
             # The wait inlined (no helper coroutine: this runs for most responses).
-            handle = None if wait is None else loop.call_later(wait, _expire, fut)
+            if wait is not None:
+                proto.arm_read_timer(loop.time() + wait)
             try:
                 await fut
             except TimeoutError:
                 raise timeout_error(errors.ReadTimeout, f"reading from {self._label}",
                                     wait, by_deadline, deadline) from None
             finally:
-                if handle is not None:
-                    handle.cancel()
+                proto.read_when = None
                 if proto.read_waiter is fut:
                     proto.read_waiter = None
             if not buf:
