@@ -150,3 +150,22 @@ def test_sync_pool_discards_dead_idle_connection() -> None:
     assert pool.acquire(A, 1.0) is None  # dead one dropped, new slot granted
     assert conn.closed
     assert pool.statistics()["connections"] == 1
+
+
+def test_take_idle_gives_alive_idle_connections_only() -> None:
+    pool = SyncPool(5, 5, 5.0)
+    assert pool.take_idle(A) is None  # nothing idle: the caller acquires (may wait)
+    assert pool.acquire(A, 1.0) is None
+    assert pool.acquire(A, 1.0) is None
+    alive, dead = FakeConn(A), FakeConn(A)
+    with pool._lock:
+        pool.core.release(alive, True, time.monotonic())
+        pool.core.release(dead, True, time.monotonic())
+    dead.alive = False
+    assert pool.take_idle(A) is alive  # the dead one (most recent) closed on the way
+    assert dead.closed and not alive.closed
+    assert pool.statistics() == {"connections": 1, "idle": 0, "waiting": 0}
+    assert pool.take_idle(B) is None
+    pool.close()
+    with pytest.raises(ClosedError):
+        pool.take_idle(A)

@@ -111,6 +111,12 @@ class PoolCore:
             self.waiters.append(waiter)
         return waiter
 
+    def take_idle(self, key: PoolKey, now: float) -> Any:
+        """An idle connection of ``key`` (not yet checked for liveness), or ``None``."""
+        if self.closed:
+            raise errors.ClosedError("the transport was closed")
+        return self._take_idle(key, now)
+
     def release(self, conn: Any, reusable: bool, now: float) -> None:
         """A request finished with ``conn``; park or hand it on if ``reusable``."""
         key = conn.key
@@ -275,6 +281,18 @@ class SyncPool:
                         self.core.cancel(waiter, time.monotonic())
                         raise _pool_timeout(timeout)
             conn = waiter.conn
+            if conn is None or conn.is_alive():
+                return conn
+            self.discard(conn)
+
+    def take_idle(self, key: PoolKey) -> Any:
+        """An alive idle connection of ``key`` at once, or ``None`` (then :meth:`acquire`
+        or ``aacquire``, which may wait): the usual keep-alive case without an op."""
+        while True:
+            with self._lock:
+                self._collect_abandoned()
+                conn = self.core.take_idle(key, time.monotonic())
+            self._flush()
             if conn is None or conn.is_alive():
                 return conn
             self.discard(conn)

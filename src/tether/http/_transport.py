@@ -103,7 +103,9 @@ def send_exchange(pool: Any, request: RawRequest, engine_limits: dict[str, int] 
     timeouts = request.timeouts
     attempt = 0
     while True:
-        conn = yield Acquire(pool, key, timeouts.pool, request.deadline)
+        conn = pool.take_idle(key)
+        if conn is None:
+            conn = yield Acquire(pool, key, timeouts.pool, request.deadline)
         reused = conn is not None
         if conn is None:
             if attempt == 0:
