@@ -247,11 +247,15 @@ class _SessionBase:
                 proxies.setdefault(key, value)
             if verify is True or verify is None:
                 verify = ca_bundle_from_env() or verify
+        session_proxies = self.proxies
         return {
-            "proxies": merge_setting(proxies, self.proxies),
-            "stream": _merge_scalar(stream, self.stream),
-            "verify": _merge_scalar(verify, self.verify),
-            "cert": _merge_scalar(cert, self.cert),
+            # Nothing given and nothing on the session (the usual call): what
+            # merge_setting returns then, without its checks.
+            "proxies": OrderedDict() if not proxies and not session_proxies
+            and session_proxies is not None else merge_setting(proxies, session_proxies),
+            "stream": self.stream if stream is None else _merge_scalar(stream, self.stream),
+            "verify": self.verify if verify is None else _merge_scalar(verify, self.verify),
+            "cert": self.cert if cert is None else _merge_scalar(cert, self.cert),
         }
 
     def _prepare_call(self, method: str, url: Any, params: Any, data: Any, headers: Any,

@@ -68,6 +68,8 @@ READ_SIZE: Final = 65536
 #: Body reads of at least this size go to the socket with their own size (see
 #: ``read_body``); smaller ones read ``READ_SIZE`` and keep the rest.
 DIRECT_READ_MIN: Final = 16384
+#: The end of a request without trailers (one event for all: the engine only reads it).
+_END: Final = EndOfMessage()
 #: How long to wait for ``100 Continue`` before sending the body anyway (curl: 1 s).
 EXPECT_CONTINUE_TIMEOUT: Final = 1.0
 #: Body bytes read together with the head before the response is returned: a small
@@ -248,9 +250,10 @@ class HTTP11Connection:
                     early = yield from self._await_continue(interim)
                     if early is not None:
                         return early, interim
-                    yield Write(self, h11.send_data(payload) + h11.send(EndOfMessage()))
+                    yield Write(self, h11.send_data(payload) + h11.send(_END))
                 else:
-                    yield Write(self, head + h11.send_data(payload) + h11.send(EndOfMessage()))
+                    yield Write(self, head + (h11.send_data(payload) if payload else b"")
+                                + h11.send(_END))
             else:
                 yield Write(self, head)
                 if h11.client_is_waiting_for_100_continue:
@@ -267,7 +270,7 @@ class HTTP11Connection:
                     out = h11.send_data(chunk)
                     if out:
                         yield Write(self, out)
-                yield Write(self, h11.send(EndOfMessage()))
+                yield Write(self, h11.send(_END))
         except errors.WriteError as exc:
             # The server may have answered early (413, 401...) and closed its reading
             # side; its answer is more useful than the broken pipe.

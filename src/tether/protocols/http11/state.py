@@ -145,7 +145,9 @@ class ConnectionState:
                 # A final response that is not an acceptance denies the switch.
                 self.pending_switch = None
                 self.client = State.DONE
-        self._settle()
+        if self.pending_switch is not None or not self.keep_alive \
+                or self.client is State.MIGHT_SWITCH_PROTOCOL or self.server is State.CLOSED:
+            self._settle()  # else (the usual case) it has nothing to change
 
     def _settle(self) -> None:
         """Apply the state-triggered transitions until nothing changes."""
