@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime
 import json as _json
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from http.cookiejar import CookieJar
 from typing import Any, Final
@@ -193,7 +192,7 @@ class PreparedRequest(RequestHooksMixin):
             if known is not None:
                 self.headers = case_insensitive_from_store(known.copy())
                 return
-        store: OrderedDict[str, tuple[str, Any]] = OrderedDict()
+        store: dict[str, tuple[str, Any]] = {}
         plain = True
         if headers:
             check = _prepare.check_header_validity
@@ -314,7 +313,7 @@ class PreparedRequest(RequestHooksMixin):
 
 #: Header stores of recent header sets (keyed by a CaseInsensitiveDict's (spelling,
 #: value) pairs; only all-str sets, so a stored pair can not change).
-_PREPARED_HEADERS: dict[tuple[Any, ...], OrderedDict[str, tuple[str, Any]]] = {}
+_PREPARED_HEADERS: dict[tuple[Any, ...], dict[str, tuple[str, Any]]] = {}
 _PREPARED_HEADERS_MAX: Final = 64
 
 #: ``path_url`` of recent URLs (split once, not for every request).

@@ -233,7 +233,7 @@ class _SessionBase:
             plain[key] = template
         prep = PreparedRequest.__new__(PreparedRequest)
         prep.__dict__.update(template.__dict__)
-        prep.headers = case_insensitive_from_store(OrderedDict(template.headers._store))
+        prep.headers = case_insensitive_from_store(template.headers._store.copy())
         prep.hooks = {"response": []}
         return prep
 

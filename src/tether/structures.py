@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from typing import Any, Generic, TypeVar
 
@@ -24,7 +23,8 @@ class CaseInsensitiveDict(MutableMapping[str, V], Generic[V]):
 
     def __init__(self, data: Mapping[str, V] | Iterable[tuple[str, V]] | None = None,
                  **kwargs: V) -> None:
-        self._store: OrderedDict[str, tuple[str, V]] = OrderedDict()
+        # A plain dict (ordered, and several times cheaper to copy than OrderedDict).
+        self._store: dict[str, tuple[str, V]] = {}
         if data is None:
             data = {}
         self.update(data, **kwargs)
@@ -61,7 +61,9 @@ class CaseInsensitiveDict(MutableMapping[str, V], Generic[V]):
     __hash__ = None  # type: ignore[assignment]
 
     def copy(self) -> CaseInsensitiveDict[V]:
-        return CaseInsensitiveDict(self._store.values())
+        new: CaseInsensitiveDict[V] = CaseInsensitiveDict.__new__(CaseInsensitiveDict)
+        new._store = self._store.copy()
+        return new
 
     def __repr__(self) -> str:
         return str(dict(self.items()))

@@ -28,7 +28,6 @@ import email.parser
 import http.client
 import io
 import itertools
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Final
 
@@ -69,7 +68,7 @@ class RawHeaders(CaseInsensitiveDict[str]):
 
     def __init__(self, fields: list[tuple[str, str]]) -> None:
         # Fills CaseInsensitiveDict's store directly: this runs for every response.
-        store: OrderedDict[str, tuple[str, str]] = OrderedDict()
+        store: dict[str, tuple[str, str]] = {}
         for name, value in fields:
             key = name.lower()
             earlier = store.get(key)
@@ -83,7 +82,7 @@ class RawHeaders(CaseInsensitiveDict[str]):
         name repeats (the common case), else by :meth:`__init__`'s loop."""
         fields = list(zip(names, values, strict=True))
         keys = "\0".join(names).lower().split("\0")
-        store = OrderedDict(zip(keys, fields, strict=True))
+        store = dict(zip(keys, fields, strict=True))
         if len(store) != len(fields):  # a repeated name: values to join
             return cls(fields)
         new = cls.__new__(cls)
@@ -99,7 +98,7 @@ class RawHeaders(CaseInsensitiveDict[str]):
 
     def copy(self) -> RawHeaders:
         new = RawHeaders.__new__(RawHeaders)
-        new._store = OrderedDict(self._store)
+        new._store = self._store.copy()
         new._fields = self._fields  # never changed in place: shared
         return new
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 from urllib.request import parse_http_list
@@ -47,11 +46,11 @@ def header_pairs(headers: Any) -> Iterable[tuple[Any, Any]]:
 def case_insensitive_from_pairs(pairs: Iterable[tuple[str, Any]]) -> CaseInsensitiveDict[Any]:
     """``CaseInsensitiveDict(pairs)`` (str keys; the last spelling of a key wins)."""
     new: CaseInsensitiveDict[Any] = CaseInsensitiveDict.__new__(CaseInsensitiveDict)
-    new._store = OrderedDict([(name.lower(), (name, value)) for name, value in pairs])
+    new._store = {name.lower(): (name, value) for name, value in pairs}
     return new
 
 
-def case_insensitive_from_store(store: OrderedDict[str, tuple[str, Any]]
+def case_insensitive_from_store(store: dict[str, tuple[str, Any]]
                                 ) -> CaseInsensitiveDict[Any]:
     """A :class:`CaseInsensitiveDict` that takes ``store`` (lower-cased name ->
     (spelling, value)) as its own."""
@@ -64,8 +63,8 @@ def case_insensitive_without_none(headers: Any) -> CaseInsensitiveDict[Any]:
     """A new :class:`CaseInsensitiveDict` of ``headers``' items whose value is not None."""
     if type(headers) is CaseInsensitiveDict:
         new: CaseInsensitiveDict[Any] = CaseInsensitiveDict.__new__(CaseInsensitiveDict)
-        new._store = OrderedDict([(key, pair) for key, pair in headers._store.items()
-                                  if pair[1] is not None])
+        new._store = {key: pair for key, pair in headers._store.items()
+                      if pair[1] is not None}
         return new
     return case_insensitive_from_pairs([(k, v) for k, v in headers.items() if v is not None])
 
@@ -146,7 +145,7 @@ def get_encoding_from_headers(headers: Any) -> str | None:
     """The charset of ``Content-Type``; ``ISO-8859-1`` for ``text/*`` without one (RFC
     2616, as requests keeps), ``utf-8`` for JSON; else ``None``."""
     store = getattr(headers, "_store", None)  # a CaseInsensitiveDict: skip its .get()
-    if type(store) is OrderedDict:
+    if type(store) is dict:
         field = store.get("content-type")
         content_type = field[1] if field is not None else None
     else:
