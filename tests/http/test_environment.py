@@ -47,3 +47,22 @@ def test_netrc_removed_after_a_lookup_is_gone(tmp_path: Path,
     assert _environment.get_netrc_auth("http://example.org/") == ("bob", "pw")
     netrc.unlink()
     assert _environment.get_netrc_auth("http://example.org/") is None
+
+
+def test_proxy_variables_set_or_removed_between_calls_are_seen(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [n for n in os.environ if n.lower().endswith("_proxy")]:
+        monkeypatch.delenv(name)
+    url = "http://example.com/"
+    assert _environment.get_environ_proxies(url) == {}
+    assert _environment.get_environ_proxies(url) == {}  # the remembered answer
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.test:3128")
+    assert _environment.get_environ_proxies(url).get("http") == "http://proxy.test:3128"
+    monkeypatch.delenv("HTTP_PROXY")
+    assert _environment.get_environ_proxies(url) == {}
+    # Same number of names, one swapped for a proxy variable.
+    monkeypatch.setenv("TETHER_TEST_FILLER", "1")
+    assert _environment.get_environ_proxies(url) == {}
+    monkeypatch.delenv("TETHER_TEST_FILLER")
+    monkeypatch.setenv("all_proxy", "http://proxy.test:3129")
+    assert _environment.get_environ_proxies(url).get("all") == "http://proxy.test:3129"

@@ -230,14 +230,26 @@ def _proxy_variables() -> tuple[tuple[bytes, bytes], ...]:
 
 def _has_proxy_variables() -> bool:
     """Whether any ``*_proxy`` variable is set (one C-level pass over the names)."""
+    global _PROXY_NAMES_SEEN
     data = getattr(os.environ, "_data", None)
     if not isinstance(data, dict):
         return bool(_proxy_variables())
+    # Only the set of names matters: while it is the one seen last time, so is the
+    # answer (comparing the names is a quarter of the cost of searching them).
+    names = tuple(data)
+    seen = _PROXY_NAMES_SEEN
+    if seen is not None and seen[0] == names:
+        return seen[1]
     try:
-        names = b"\0".join(data).lower() + b"\0"
+        found = b"_proxy\0" in b"\0".join(names).lower() + b"\0"
     except TypeError:  # not all bytes: take the slow path
         return bool(_proxy_variables())
-    return b"_proxy\0" in names
+    _PROXY_NAMES_SEEN = (names, found)
+    return found
+
+
+#: The environment's variable names when last searched for ``*_proxy``, and the answer.
+_PROXY_NAMES_SEEN: tuple[tuple[Any, ...], bool] | None = None
 
 
 def get_environ_proxies(url: str, no_proxy: str | None = None) -> dict[str, str]:
