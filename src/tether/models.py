@@ -338,7 +338,8 @@ class Response:
         self.history: list[Response] = []
         self.reason: str = None  # type: ignore[assignment]
         self._cookie_jar: Any = None  # made on first use of .cookies
-        self.elapsed = _NO_TIME
+        # ``elapsed``: a timedelta, or seconds (float) until first read.
+        self._elapsed: datetime.timedelta | float = _NO_TIME
         self.request: PreparedRequest = None  # type: ignore[assignment]
         self.connection: Any = None
         self._bomb_guard = _DEFAULT_GUARD
@@ -412,7 +413,20 @@ class Response:
 
     @property
     def is_redirect(self) -> bool:
-        return "location" in self.headers and self.status_code in REDIRECT_STATI
+        return self.status_code in REDIRECT_STATI and "location" in self.headers
+
+    @property
+    def elapsed(self) -> datetime.timedelta:
+        """Time from sending the request to the response head (as in requests)."""
+        value = self._elapsed
+        if isinstance(value, float):  # seconds, as the exchange records them
+            value = datetime.timedelta(seconds=value)
+            self._elapsed = value
+        return value
+
+    @elapsed.setter
+    def elapsed(self, value: datetime.timedelta | float) -> None:
+        self._elapsed = value
 
     @property
     def is_permanent_redirect(self) -> bool:

@@ -53,7 +53,8 @@ def send_request(session: Any, request: Any, kwargs: dict[str, Any],
         start = time.perf_counter()
         response = yield from adapter.send_exchange(
             request, deadline=deadline, default_timeout=default_timeout, **kwargs)
-        response.elapsed = timedelta(seconds=time.perf_counter() - start)
+        # Our own Response (the adapter's class): seconds, a timedelta when read.
+        response.elapsed = time.perf_counter() - start
         return response
     return (yield SendRequest(request, kwargs, deadline, default_timeout, adapter))
 
