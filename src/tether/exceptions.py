@@ -27,7 +27,9 @@ matching generic class the requests class derives from it too::
     │   └── DecompressionBombError (tether.errors.LimitExceeded)   tether only
     ├── StreamConsumedError (TypeError, tether.errors.UsageError)
     ├── RetryError
-    └── UnrewindableBodyError
+    ├── UnrewindableBodyError
+    └── FileChangedError (tether.errors.LocalProtocolError)  tether only: a streamed
+        upload's file shrank below the Content-Length announced for it
 
 Errors raised while a request is in flight carry ``.request`` (the
 :class:`~tether.models.PreparedRequest`) and, where one exists, ``.response``.
@@ -47,6 +49,7 @@ __all__ = [
     "ConnectionError",
     "ContentDecodingError",
     "DecompressionBombError",
+    "FileChangedError",
     "FileModeWarning",
     "HTTPError",
     "InvalidHeader",
@@ -231,6 +234,15 @@ class UnrewindableBodyError(RequestException):
 
 
 # Warnings
+
+
+class FileChangedError(RequestException, errors.LocalProtocolError):
+    """A file being uploaded ended before the length announced for it.
+
+    The request's ``Content-Length`` was computed from the file's size when the request
+    was prepared; sending fewer bytes would leave the server waiting (or read the next
+    request as the rest of this body), so the upload stops with this error instead.
+    """
 
 
 class RequestsWarning(Warning):

@@ -286,6 +286,7 @@ def test_shrunk_file_raises_grown_file_sends_announced_length(
             body.read()
     error = FileChangedError("x")
     assert isinstance(error, RequestException) and isinstance(error, tether.TetherError)
+    assert tether.exceptions.FileChangedError is FileChangedError  # the public name
 
     path = big_file(2 * MIB, "grow.bin")
     original = path.read_bytes()

@@ -33,8 +33,7 @@ from bisect import bisect_right
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
-from tether import errors
-from tether.exceptions import RequestException
+from tether.exceptions import FileChangedError
 
 __all__ = [
     "READ_BLOCK",
@@ -65,15 +64,6 @@ Part = tuple[str, Any, "str | None", "Mapping[str, Any] | None", Any]
 
 _PARAM_ESCAPES: Final = {10: "%0A", 13: "%0D", 34: "%22"}
 _FIRST_HEADERS: Final = ("Content-Disposition", "Content-Type", "Content-Location")
-
-
-class FileChangedError(RequestException, errors.LocalProtocolError):
-    """A file being uploaded ended before the length announced for it.
-
-    The request's ``Content-Length`` was computed from the file's size when the request
-    was prepared; sending fewer bytes would leave the server waiting (or read the next
-    request as the rest of this body), so the upload stops with this error instead.
-    """
 
 
 def _disposition_param(name: str, value: str | bytes) -> str:
