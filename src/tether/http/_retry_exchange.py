@@ -8,8 +8,9 @@ sub-exchange that sends the request through the transport and returns its
 policy whether the error or the status calls for another one, and if so drains the
 retried response (so its connection goes back to the pool), yields a
 :class:`~tether._drive.Sleep` for the ``Retry-After``/backoff wait, and tries again.
-``HTTPAdapter`` runs it with :func:`~tether._drive.run_sync`, ``AsyncHTTPAdapter`` with
-:func:`~tether._drive.run_async`.
+``HTTPAdapter.send_exchange`` runs it inline, so under whichever driver runs the
+adapter: the session's exchange, or ``HTTPAdapter.send`` (:func:`~tether._drive.run_sync`)
+and ``AsyncHTTPAdapter.send`` (:func:`~tether._drive.run_async`).
 
 What stops the retries early, leaving the last outcome as the result:
 
