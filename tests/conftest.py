@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from servers._harness import TLSFiles, make_tls_files, run_dir
+from servers._http_colours import Both
 
 _SERVERS = Path(__file__).parent / "servers"
 pytest_plugins = sorted(
@@ -44,3 +45,14 @@ def tls_ca() -> Iterator[TLSFiles]:
 @pytest.fixture(scope="session")
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(params=["sync", "async"])
+def s(request: pytest.FixtureRequest) -> Iterator[Both]:
+    """A requests-style session in each colour (``Session``, ``AsyncSession`` driven
+    through the same calls), closed after the test."""
+    both = Both(request.param)
+    try:
+        yield both
+    finally:
+        both.close()

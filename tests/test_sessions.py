@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,15 +13,6 @@ from servers._http_colours import Both
 from servers.httpbin import HttpBin
 
 pytestmark = pytest.mark.server
-
-
-@pytest.fixture(params=["sync", "async"])
-def s(request: pytest.FixtureRequest) -> Iterator[Both]:
-    both = Both(request.param)
-    try:
-        yield both
-    finally:
-        both.close()
 
 
 def test_get_params_headers(s: Both, httpbin: HttpBin) -> None:

@@ -11,22 +11,13 @@ import resource
 import socket
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
 import tether
 from servers._http_colours import Both
 from servers._peers import tcp_peer
-
-
-@pytest.fixture(params=["sync", "async"])
-def s(request: pytest.FixtureRequest) -> Iterator[Both]:
-    both = Both(request.param)
-    try:
-        yield both
-    finally:
-        both.close()
 
 
 def _read_head(conn: socket.socket) -> bytes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import socket
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -18,15 +18,6 @@ from servers._http_colours import Both
 from servers._peers import tcp_peer
 
 SIZE = 300 * 1024 * 1024
-
-
-@pytest.fixture(params=["sync", "async"])
-def s(request: pytest.FixtureRequest) -> Iterator[Both]:
-    both = Both(request.param)
-    try:
-        yield both
-    finally:
-        both.close()
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ import string
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -301,15 +301,6 @@ def test_shrunk_file_raises_grown_file_sends_announced_length(
 
 
 # -- real servers -------------------------------------------------------------------------
-
-@pytest.fixture(params=["sync", "async"])
-def s(request: pytest.FixtureRequest) -> Iterator[Both]:
-    both = Both(request.param)
-    try:
-        yield both
-    finally:
-        both.close()
-
 
 def _text_file(path: Path, size: int, seed: str) -> Path:
     line = (seed * 40)[:63].encode() + b"\n"

@@ -178,15 +178,6 @@ def test_a_urllib3_retry_is_read_by_its_attributes() -> None:
 # -- the adapter against real peers, both colours --------------------------------------
 
 
-@pytest.fixture(params=["sync", "async"])
-def s(request: pytest.FixtureRequest) -> Iterator[Both]:
-    both = Both(request.param)
-    try:
-        yield both
-    finally:
-        both.close()
-
-
 def mount(s: Both, max_retries: object) -> None:
     cls = AsyncHTTPAdapter if s.colour == "async" else HTTPAdapter
     s.mount("http://", cls(max_retries=max_retries))
