@@ -59,6 +59,7 @@ from tether.protocols.http11.writers import (
     ChunkedWriter,
     ContentLengthWriter,
     NoBodyWriter,
+    RequestFraming,
     write_request,
 )
 
@@ -108,6 +109,8 @@ class Connection:
         "_head",
         "_head_tried",
         "_interim",
+        "_last_head",
+        "_last_head_key",
         "_limits",
         "_reader",
         "_request_method",
@@ -142,6 +145,10 @@ class Connection:
         self._writer: BodyWriter | None = None
         self._reader: BodyReader | None = None
         self._request_method = b""
+        # The last request head sent: its pieces, its bytes and framing (shared between
+        # equal heads: never changed).
+        self._last_head_key: tuple[object, ...] | None = None
+        self._last_head: tuple[bytes, RequestFraming] = (b"", RequestFraming())
         self._interim = 0
         self.their_http_version: bytes | None = None
         self.client_is_waiting_for_100_continue = False
@@ -229,7 +236,22 @@ class Connection:
     def _send_request(self, event: Request) -> bytes:
         if self._state.client is not State.IDLE:
             raise LocalProtocolError(f"cannot send a Request in state {self._state.client.value}")
-        head, framing = write_request(event)
+        # The same head as last time on this connection (a client polling or calling an
+        # API) is not serialised and checked again. Only hashable (immutable) pieces:
+        # a bytearray could have changed in place since.
+        key: tuple[object, ...] | None = (event.method, event.target, event.http_version,
+                                          tuple(event.headers))
+        try:
+            hash(key)
+        except TypeError:
+            key = None
+        if key is not None and key == self._last_head_key:
+            head, framing = self._last_head
+        else:
+            head, framing = write_request(event)
+            if key is not None:
+                self._last_head_key = key
+                self._last_head = (head, framing)
         self._state.process_event(_CLIENT, Request)
         self._request_method = event.method
         if framing.chunked:

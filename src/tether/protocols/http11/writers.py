@@ -16,7 +16,7 @@ The body writer is chosen from the request's own framing fields (the engine adds
 from __future__ import annotations
 
 import re
-from typing import Any, Final
+from typing import Final
 
 from tether.errors import LocalProtocolError
 from tether.protocols.http11._abnf import TOKEN, has_value_ctl
@@ -56,32 +56,8 @@ class RequestFraming:
         self.upgrade = False
 
 
-#: Heads already serialised, by (method, target, fields): a client sends the same head
-#: again and again (polling, API calls on a keep-alive connection), and serialising
-#: and checking one costs more than hashing its pieces. Only valid heads are kept.
-_HEADS: dict[tuple[Any, ...], tuple[bytes, RequestFraming]] = {}
-#: Most heads kept; the cache is emptied when it is full.
-HEAD_CACHE_SIZE: Final = 256
-
-
 def write_request(event: Request) -> tuple[bytes, RequestFraming]:
-    """The request head's bytes, and its framing (shared between equal heads: not to be
-    changed); LocalProtocolError if invalid."""
-    key = (event.method, event.target, event.http_version, tuple(event.headers))
-    try:
-        known = _HEADS.get(key)
-    except TypeError:  # a bytearray somewhere: not hashable, not cached
-        return _write_request(event)
-    if known is not None:
-        return known
-    result = _write_request(event)
-    if len(_HEADS) >= HEAD_CACHE_SIZE:
-        _HEADS.clear()
-    _HEADS[key] = result
-    return result
-
-
-def _write_request(event: Request) -> tuple[bytes, RequestFraming]:
+    """The request head's bytes, and its framing; LocalProtocolError if invalid."""
     method = event.method
     target = event.target
     if TOKEN.fullmatch(method) is None:
