@@ -307,3 +307,27 @@ def test_response_headers_match_field_by_field_decoding(pairs: list[tuple[bytes,
     assert dict(headers._store) == expected
     assert list(headers._store) == list(expected)
     assert headers._fields == [(n.decode("latin-1"), v.decode("latin-1")) for n, v in pairs]
+
+
+def test_credentials_stay_out_of_process_wide_header_caches() -> None:
+    # Recent header sets are cached process-wide (validated and encoded once); sets
+    # carrying credentials must not be kept there after their request.
+    from tether import adapters, models
+
+    secret = "Bearer s3cret-for-this-test"
+    for headers in ({"Authorization": secret}, {"Cookie": "sid=" + secret},
+                    {"Proxy-Authorization": secret}):
+        for _ in range(2):
+            prepared = tether.Request(  # a CaseInsensitiveDict, as a session passes
+                "GET", "http://example.com/",
+                headers=tether.structures.CaseInsensitiveDict(headers)).prepare()
+            adapters.build_raw_request(prepared, None, True, None, {})
+    kept = repr(list(models._PREPARED_HEADERS)) + repr(list(adapters._WIRE_HEADERS))
+    assert "s3cret" not in kept
+    # Ordinary header sets are still cached.
+    plain = tether.structures.CaseInsensitiveDict({"X-Plain": "kept"})
+    adapters.build_raw_request(
+        tether.Request("GET", "http://example.com/", headers=plain).prepare(), None, True,
+        None, {})
+    assert "kept" in repr(list(models._PREPARED_HEADERS))
+    assert "kept" in repr(list(adapters._WIRE_HEADERS))

@@ -30,7 +30,7 @@ from tether.exceptions import InvalidProxyURL, InvalidSchema, InvalidURL, RetryE
 from tether.http._body import RawBody
 from tether.http._environment import get_auth_from_url, select_proxy
 from tether.http._errors import translate
-from tether.http._headerutil import get_encoding_from_headers, header_pairs
+from tether.http._headerutil import carries_credentials, get_encoding_from_headers, header_pairs
 from tether.http._retry import MaxRetryError, Retry, as_retry
 from tether.http._retry_exchange import TransportCall, attempt_for, rewinder, send_with_retries
 from tether.http._transport import AsyncHTTPTransport, HTTPTransport
@@ -264,7 +264,7 @@ def _wire_headers(headers: Any) -> tuple[list[tuple[bytes, bytes]], bool]:
     """The headers as (name, value) bytes without ``None`` values, and whether ``Host``
     is among them."""
     key: tuple[Any, ...] | None = None
-    if type(headers) is CaseInsensitiveDict:
+    if type(headers) is CaseInsensitiveDict and not carries_credentials(headers._store):
         key = tuple(headers._store.values())
         try:
             known = _WIRE_HEADERS.get(key)

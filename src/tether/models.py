@@ -37,6 +37,7 @@ from tether.hooks import default_hooks
 from tether.http import _prepare
 from tether.http._content import BombGuard, LineSplitter, TextDecoder, iter_slices
 from tether.http._headerutil import (
+    carries_credentials,
     case_insensitive_from_store,
     guess_json_utf,
     header_pairs,
@@ -182,7 +183,7 @@ class PreparedRequest(RequestHooksMixin):
 
     def prepare_headers(self, headers: Any) -> None:
         key: tuple[Any, ...] | None = None
-        if type(headers) is CaseInsensitiveDict:
+        if type(headers) is CaseInsensitiveDict and not carries_credentials(headers._store):
             # Most requests send the session's same headers: validated once per set.
             key = tuple(headers._store.values())
             try:

@@ -16,6 +16,7 @@ from urllib.request import parse_http_list
 from tether.structures import CaseInsensitiveDict
 
 __all__ = [
+    "carries_credentials",
     "case_insensitive_from_pairs",
     "case_insensitive_from_store",
     "case_insensitive_without_none",
@@ -41,6 +42,13 @@ def header_pairs(headers: Any) -> Iterable[tuple[Any, Any]]:
     if type(headers) is CaseInsensitiveDict:
         return headers._store.values()
     return headers.items()  # type: ignore[no-any-return]
+
+
+def carries_credentials(store: dict[str, Any]) -> bool:
+    """Whether a :class:`CaseInsensitiveDict` store holds ``Authorization``,
+    ``Proxy-Authorization`` or ``Cookie``: header sets that process-wide caches of
+    recent header sets must not keep (credentials live no longer than their request)."""
+    return "authorization" in store or "cookie" in store or "proxy-authorization" in store
 
 
 def case_insensitive_from_pairs(pairs: Iterable[tuple[str, Any]]) -> CaseInsensitiveDict[Any]:
