@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import ssl
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, Final
 
 from tether import errors
@@ -91,8 +92,9 @@ class Write(Op):
     def run_sync(self, transport: object) -> None:
         self.conn.stream.write(self.data)
 
-    async def run_async(self, transport: object) -> None:
-        await self.conn.stream.write(self.data)
+    def run_async(self, transport: object) -> Coroutine[Any, Any, None]:
+        # The stream's own coroutine, awaited by the driver (no wrapping one per op).
+        return self.conn.stream.write(self.data)  # type: ignore[no-any-return]
 
 
 class Read(Op):
@@ -111,11 +113,11 @@ class Read(Op):
             return self.conn.stream.read(self.max_bytes)  # type: ignore[no-any-return]
         return self.conn.stream.read(self.max_bytes, self.timeout)  # type: ignore[no-any-return]
 
-    async def run_async(self, transport: object) -> bytes:
+    def run_async(self, transport: object) -> Coroutine[Any, Any, bytes]:
+        # The stream's own coroutine, awaited by the driver (no wrapping one per op).
         if self.timeout is None:
-            return await self.conn.stream.read(self.max_bytes)  # type: ignore[no-any-return]
-        return await self.conn.stream.read(self.max_bytes,  # type: ignore[no-any-return]
-                                           self.timeout)
+            return self.conn.stream.read(self.max_bytes)  # type: ignore[no-any-return]
+        return self.conn.stream.read(self.max_bytes, self.timeout)  # type: ignore[no-any-return]
 
 
 @dataclasses.dataclass(slots=True)
