@@ -7,6 +7,7 @@ which are also tether's.
 
 from __future__ import annotations
 
+import datetime
 import resource
 import socket
 import time
@@ -215,3 +216,33 @@ def test_normal_ratio_large_body_reads_in_full(s: Both) -> None:
     assert len(text) / len(body) < 100
     with tcp_peer(_serve_body(body)) as port:
         assert s.get(f"http://127.0.0.1:{port}/").content == text
+
+
+def test_adapter_build_response_of_its_own_gets_a_timedelta(s: Both) -> None:
+    # A session runs its adapter's exchange inline and records ``elapsed`` as seconds on
+    # tether's Response; an adapter whose build_response returns its own object (with
+    # a plain ``elapsed`` attribute) must still get the timedelta requests sets.
+    class Plain:
+        def __init__(self, inner: tether.Response) -> None:
+            self.inner = inner
+            self.elapsed: object = None
+            self.history: list[object] = []
+            self.headers = inner.headers
+            self.status_code = inner.status_code
+            self.raw = inner.raw
+            self.request = inner.request
+            self.is_redirect = False
+            self.hooks = None
+
+    base = tether.adapters.AsyncHTTPAdapter if s.colour == "async" else tether.adapters.HTTPAdapter
+
+    class Own(base):  # type: ignore[misc, valid-type]
+        def build_response(self, req: object, resp: object) -> object:
+            return Plain(super().build_response(req, resp))  # type: ignore[arg-type]
+
+    body = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    with tcp_peer(http_peer(lambda c: c.sendall(body))) as port:
+        s.mount("http://", Own())
+        r = s.get(f"http://127.0.0.1:{port}/", stream=True)
+    assert type(r) is Plain
+    assert isinstance(r.elapsed, datetime.timedelta)

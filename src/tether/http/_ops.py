@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from tether._drive import Exchange, Op
 from tether.adapters import DEFAULT_TIMEOUT, NOT_SET, HTTPAdapter
+from tether.models import Response
 from tether.net._timeouts import Deadline, TimeoutConfig
 
 __all__ = ["REDIRECT_DRAIN_LIMIT", "Drain", "Emit", "ReadBody", "SendRequest", "SessionSend",
@@ -53,8 +54,11 @@ def send_request(session: Any, request: Any, kwargs: dict[str, Any],
         start = time.perf_counter()
         response = yield from adapter.send_exchange(
             request, deadline=deadline, default_timeout=default_timeout, **kwargs)
-        # Our own Response (the adapter's class): seconds, a timedelta when read.
-        response.elapsed = time.perf_counter() - start
+        seconds = time.perf_counter() - start
+        # tether's Response keeps seconds until ``elapsed`` is read; whatever else a
+        # subclass's build_response returns gets the timedelta requests gives.
+        response.elapsed = seconds if type(response) is Response \
+            else timedelta(seconds=seconds)
         return response
     return (yield SendRequest(request, kwargs, deadline, default_timeout, adapter))
 
